@@ -1,0 +1,156 @@
+//! The [`Watercooler`] service: what an integrator calls. It validates, extracts, resolves
+//! through the [`Directory`], checks permissions, writes through the [`Store`] and keeps
+//! derived state (notifications, search) in step. Each concern lives in its own file as an
+//! `impl Watercooler` block.
+
+mod feeds;
+mod notifications;
+mod posts;
+mod privacy;
+mod search;
+mod social;
+mod trends;
+
+pub use posts::{NewPost, Thread};
+pub use privacy::PersonExport;
+
+use std::sync::Arc;
+
+use watercooler_text::{Extractor, Limits};
+
+use crate::access::{Access, Viewer};
+use crate::clock::{Clock, SystemClock};
+use crate::directory::Directory;
+use crate::error::{Error, Result};
+use crate::ids::PostIdGenerator;
+use crate::store::Store;
+
+/// Knobs of the service, with sensible defaults.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct Options {
+    /// How post text is scanned (the intranet profile by default).
+    pub extractor: Extractor,
+    /// Length and entity limits of a post.
+    pub limits: Limits,
+}
+
+/// The SDK's entry point. Cheap to clone (everything inside is shared); `Send + Sync`.
+#[derive(Clone)]
+pub struct Watercooler {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) directory: Arc<dyn Directory>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) options: Options,
+    pub(crate) ids: PostIdGenerator,
+}
+
+impl std::fmt::Debug for Watercooler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Watercooler").field("options", &self.inner.options).finish_non_exhaustive()
+    }
+}
+
+impl Watercooler {
+    /// Starts building a service over a store and the host's directory.
+    pub fn builder(store: Arc<dyn Store>, directory: Arc<dyn Directory>) -> WatercoolerBuilder {
+        WatercoolerBuilder {
+            store,
+            directory,
+            clock: Arc::new(SystemClock),
+            options: Options::default(),
+            ids: None,
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.inner.store
+    }
+
+    /// The directory.
+    pub fn directory(&self) -> &Arc<dyn Directory> {
+        &self.inner.directory
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.inner.clock
+    }
+
+    /// The options.
+    pub fn options(&self) -> &Options {
+        &self.inner.options
+    }
+
+    /// Resolves a viewer through the directory: their groups and admin flag. A person the
+    /// directory does not know gives [`Error::Forbidden`].
+    pub async fn access(&self, viewer: &Viewer) -> Result<Access> {
+        let dir = &self.inner.directory;
+        let person = dir
+            .person(&viewer.tenant, &viewer.person)
+            .await?
+            .ok_or(Error::forbidden("viewer is not in the directory"))?;
+        let groups = dir.groups_of(&viewer.tenant, &viewer.person).await?;
+        Ok(Access::new(viewer.tenant.clone(), viewer.person.clone(), groups, person.admin))
+    }
+}
+
+/// Builds a [`Watercooler`].
+pub struct WatercoolerBuilder {
+    store: Arc<dyn Store>,
+    directory: Arc<dyn Directory>,
+    clock: Arc<dyn Clock>,
+    options: Options,
+    ids: Option<PostIdGenerator>,
+}
+
+impl WatercoolerBuilder {
+    /// Uses this clock (default: the system clock).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Uses these options.
+    pub fn options(mut self, options: Options) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Uses this extractor.
+    pub fn extractor(mut self, extractor: Extractor) -> Self {
+        self.options.extractor = extractor;
+        self
+    }
+
+    /// Uses these limits.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.options.limits = limits;
+        self
+    }
+
+    /// Distinguishes this server's post ids from other servers' sharing the store
+    /// (default: derived from the time and process id).
+    pub fn id_salt(mut self, salt: u64) -> Self {
+        self.ids = Some(PostIdGenerator::new(salt));
+        self
+    }
+
+    /// Builds the service.
+    pub fn build(self) -> Watercooler {
+        Watercooler {
+            inner: Arc::new(Inner {
+                store: self.store,
+                directory: self.directory,
+                clock: self.clock,
+                options: self.options,
+                ids: self.ids.unwrap_or_default(),
+            }),
+        }
+    }
+}

@@ -2,3 +2,5 @@
 //! (not published). It reads the shared test data beside the repository; the SDK crates
 //! themselves never do.
 #![deny(missing_docs)]
+
+pub mod corpus;

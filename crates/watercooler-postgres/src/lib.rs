@@ -1,1 +1,162 @@
-//! (being written)
+//! A PostgreSQL [`Store`](watercooler::Store) for watercooler: for deployments with several
+//! servers sharing one database.
+//!
+//! ```no_run
+//! # async fn demo() -> watercooler::Result<()> {
+//! use std::sync::Arc;
+//! use watercooler_postgres::{PgOptions, PgStore};
+//!
+//! let store = PgStore::connect(PgOptions::new("postgres://app@db/intranet")).await?;
+//! let store: Arc<dyn watercooler::Store> = Arc::new(store);
+//! # Ok(()) }
+//! ```
+//!
+//! - **Schema.** Everything lives in one schema ([`PgOptions::schema`]), created and
+//!   migrated on connect by embedded migrations; a schema migrated by a newer build is
+//!   refused with [`PgError::SchemaTooNew`]. Every primary key and index starts with the
+//!   tenant.
+//! - **Visibility** is filtered inside SQL with the same rule as
+//!   [`watercooler::Access::can_see_parts`], so pages, counts and cursors never include
+//!   invisible posts.
+//! - **Atomicity.** Every write and its change-log entries commit in one transaction.
+//! - **Change-log order.** Seqs come from a sequence taken under a per-schema advisory lock
+//!   held to the commit, so they commit in order and a follower reading `seq > last` never
+//!   skips a late commit.
+//! - **Row-level security** ([`PgOptions::row_level_security`]): every table gets a
+//!   `tenant = current_setting('watercooler.tenant')` policy, enabled and forced, and every
+//!   tenant-scoped call sets the tenant transaction-locally first.
+//! - **Bulk imports**: `insert_posts` and `add_reactions` write a batch with one multi-row
+//!   statement per table; call [`PgStore::analyze`] afterwards.
+//! - **Errors** are [`watercooler::Error`]s: lost connections, deadlocks and serialisation
+//!   failures are retryable [`watercooler::Error::Backend`]s, duplicate ids
+//!   [`watercooler::Error::Conflict`]; driver errors travel inside [`PgError`].
+//!
+//! The design, its trade-offs and the measured figures are in the repository's
+//! `docs/storage-postgres.md`.
+#![deny(missing_docs)]
+
+mod cursor;
+mod error;
+mod migrate;
+mod options;
+mod rows;
+mod session;
+mod sql;
+mod store;
+
+use std::str::FromStr;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use watercooler::Result;
+
+pub use error::PgError;
+pub use migrate::SCHEMA_VERSION;
+pub use options::PgOptions;
+
+use crate::error::db;
+
+/// Prepared statements kept per connection. The dynamic list and candidate queries come in
+/// a few dozen shapes; this keeps them all prepared.
+const STATEMENT_CACHE: usize = 256;
+
+/// The PostgreSQL store. Cheap to clone (clones share the pool).
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+    schema: String,
+    rls: bool,
+    /// The advisory-lock key that orders this schema's change log.
+    log_lock: i64,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore")
+            .field("schema", &self.schema)
+            .field("row_level_security", &self.rls)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PgStore {
+    /// Connects a pool, creates or migrates the schema, and (if asked) enables row-level
+    /// security. Fails with [`PgError::InvalidSchemaName`], [`PgError::SchemaTooNew`],
+    /// [`PgError::SchemaModified`], [`PgError::RowLevelSecurityMismatch`] or
+    /// [`PgError::RowLevelSecurityBypassed`] (all inside [`watercooler::Error::Backend`],
+    /// not retryable), or with a retryable error when the server cannot be reached.
+    pub async fn connect(options: PgOptions) -> Result<PgStore> {
+        if !options::valid_schema_name(&options.schema) {
+            return Err(PgError::InvalidSchemaName {
+                name: options.schema,
+            }
+            .into());
+        }
+        let connect = PgConnectOptions::from_str(&options.url)
+            .map_err(|e| watercooler::Error::invalid("url", e.to_string()))?
+            .application_name(&options.application_name)
+            .statement_cache_capacity(STATEMENT_CACHE);
+        let schema = options.schema.clone();
+        let search_path = schema.clone();
+        let pool = PgPoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .acquire_timeout(options.acquire_timeout)
+            // Every pooled connection resolves our unqualified table names in the schema.
+            // Set once per connection: unlike the tenant, it is the same for every user.
+            .after_connect(move |conn, _meta| {
+                let search_path = search_path.clone();
+                Box::pin(async move {
+                    sqlx::query("SELECT set_config('search_path', $1, false)")
+                        .bind(search_path)
+                        .execute(conn)
+                        .await?;
+                    Ok(())
+                })
+            })
+            .connect_with(connect)
+            .await
+            .map_err(db)?;
+        let migrated = match pool.acquire().await {
+            Ok(mut conn) => migrate::run(&mut conn, &schema, options.row_level_security).await,
+            Err(e) => Err(db(e)),
+        };
+        if let Err(e) = migrated {
+            // Close the connections now rather than whenever the dropped pool gets to it.
+            pool.close().await;
+            return Err(e);
+        }
+        Ok(PgStore {
+            pool,
+            log_lock: session::lock_key(&["watercooler.change_log", &schema]),
+            schema,
+            rls: options.row_level_security,
+        })
+    }
+
+    /// The schema this store uses.
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
+
+    /// Whether row-level security is on.
+    pub fn row_level_security(&self) -> bool {
+        self.rls
+    }
+
+    /// Refreshes PostgreSQL's planner statistics for the store's tables (`ANALYZE`). Call it
+    /// after a bulk import: until autovacuum gets to it, the planner knows nothing about
+    /// the new rows and may pick poor plans (a feed query then takes ten times longer).
+    pub async fn analyze(&self) -> Result<()> {
+        let tables = migrate::TABLES.join(", ");
+        // The table names are ours (constants): safe to splice.
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("ANALYZE {tables}")))
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    /// Closes the pool: waits for connections in use to come back, then closes them all.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

@@ -41,7 +41,12 @@ impl Entity {
         list: Option<Range<usize>>,
     ) -> Self {
         debug_assert!(range.start <= value.start && value.end <= range.end);
-        Entity { kind, range, value, list }
+        Entity {
+            kind,
+            range,
+            value,
+            list,
+        }
     }
 
     /// The kind of entity.

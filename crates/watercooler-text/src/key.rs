@@ -1,36 +1,6 @@
 //! Normalised keys for hashtags and handles: one key for every way of typing the same tag.
 //!
-//! `#Café`, `#CAFÉ`, `#Cafe` + U+0301 (decomposed), `＃Ｃａｆé` (full-width) and `#Café`
-//! with a zero-width space inside all have the key `café`. Store and compare keys; keep the
-//! text as typed for display (Mastodon does the same with its `display_name`).
-//!
-//! # Recipe
-//!
-//! 1. remove default-ignorable code points (Unicode `Default_Ignorable_Code_Point`: variation
-//!    selectors incl. U+E0100..U+E01EF, ZWSP/ZWNJ/ZWJ, bidi controls, tag characters, soft
-//!    hyphen, Hangul fillers, ...);
-//! 2. NFKC (full-width and other compatibility forms, composed/decomposed accents);
-//! 3. full Unicode case folding (`ß` → `ss`, final `ς` → `σ`, `İ` → `i̇`), not lowercasing;
-//! 4. NFKC again (folding can decompose: `ǰ` → `j` + U+030C, which NFKC recomposes);
-//! 5. strip leading sigils (`#`/`＃` for hashtags, `@`/`＠` for handles): a key never
-//!    starts with one, so `key("#tag") == key("tag")` and `key(key(x)) == key(x)`.
-//!
-//! This is Unicode's `NFKC_Casefold` in all but name. It is checked to be idempotent for every
-//! single code point (see the tests) and property-tested for strings.
-//!
-//! Removing ZWJ turns emoji ZWJ sequences into their parts (👩‍💻 becomes 👩💻) and drops
-//! emoji variation selectors; keys only have to be equal for equal tags and the display keeps
-//! the typed form, so that is harmless. Confusables are *not* merged: Cyrillic `раураl` and
-//! Latin `paypal` are different keys, as they are different words.
-//!
-//! No accent folding by default (`#Zähler` ≠ `#Zahler`); see [`KeyOptions::fold_accents`].
-//!
-//! # Bounds
-//!
-//! Keys of any length can be computed in linear time, but stores have limits (PostgreSQL
-//! B-tree entries fail over ~2.7 kB, tantivy drops tokens over ~65 kB). [`MAX_KEY_BYTES`] is
-//! the longest key watercooler stores; [`Limits::check`](crate::Limits::check) rejects posts
-//! with longer ones and [`try_hashtag_key`] stops computing as soon as a key is too long.
+//! The recipe and the reasons for it are documented on [`hashtag_key`].
 
 mod accents;
 mod fold;
@@ -38,11 +8,11 @@ mod ignorable;
 
 pub(crate) use ignorable::is_default_ignorable;
 
-use std::borrow::Borrow;
+use std::borrow::{Borrow, Cow};
 use std::fmt;
 use std::ops::ControlFlow;
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 use crate::{EntityKind, TextError};
 
@@ -184,7 +154,41 @@ key_type!(
     handle_key
 );
 
-/// The key of a hashtag, with or without its `#`/`＃` sigil. See the [module docs](self).
+/// The key of a hashtag, with or without its `#`/`＃` sigil.
+///
+/// `#Café`, `#CAFÉ`, `#Cafe` + U+0301 (decomposed), `＃Ｃａｆé` (full-width) and `#Café`
+/// with a zero-width space inside all have the key `café`. Store and compare keys; keep the
+/// text as typed for display (Mastodon does the same with its `display_name`).
+///
+/// # Recipe
+///
+/// 1. remove default-ignorable code points (Unicode `Default_Ignorable_Code_Point`: variation
+///    selectors incl. U+E0100..U+E01EF, ZWSP/ZWNJ/ZWJ, bidi controls, tag characters, soft
+///    hyphen, Hangul fillers, ...);
+/// 2. NFKC (full-width and other compatibility forms, composed/decomposed accents);
+/// 3. full Unicode case folding (`ß` → `ss`, final `ς` → `σ`, `İ` → `i̇`), not lowercasing;
+/// 4. NFKC again (folding can decompose: `ǰ` → `j` + U+030C, which NFKC recomposes);
+/// 5. strip leading sigils (`#`/`＃` for hashtags, `@`/`＠` for handles): a key never
+///    starts with one, so `key("#tag") == key("tag")` and `key(key(x)) == key(x)`.
+///
+/// This is Unicode's `NFKC_Casefold` in all but name. It is checked to be idempotent for every
+/// single code point (see the tests) and property-tested for strings.
+///
+/// Removing ZWJ turns emoji ZWJ sequences into their parts (👩‍💻 becomes 👩💻) and drops
+/// emoji variation selectors; keys only have to be equal for equal tags and the display keeps
+/// the typed form, so that is harmless. Confusables are *not* merged: Cyrillic `раураl` and
+/// Latin `paypal` are different keys, as they are different words.
+///
+/// No accent folding by default (`#Zähler` ≠ `#Zahler`); see [`KeyOptions::fold_accents`].
+///
+/// # Bounds
+///
+/// Keys of any length can be computed in linear time, but stores have limits (PostgreSQL
+/// B-tree entries fail over ~2.7 kB, tantivy drops tokens over ~65 kB). [`MAX_KEY_BYTES`] is
+/// the longest key watercooler stores; [`Limits::check`](crate::Limits::check) rejects posts
+/// with longer ones and [`try_hashtag_key`] stops computing as soon as a key is too long.
+///
+/// # Examples
 ///
 /// ```
 /// use watercooler_text::hashtag_key;
@@ -208,7 +212,8 @@ pub fn hashtag_key_with(tag: &str, options: &KeyOptions) -> TagKey {
 }
 
 /// The key of a hashtag, or [`TextError::KeyTooLong`] as soon as it exceeds
-/// [`MAX_KEY_BYTES`]. Work and memory stay bounded by the limit, whatever the input length.
+/// [`MAX_KEY_BYTES`]. Normalisation stops at the limit, so memory stays bounded by it and the
+/// work beyond it is a quick scan, whatever the input length.
 pub fn try_hashtag_key(tag: &str) -> Result<TagKey, TextError> {
     try_normalise(tag, '#', &KeyOptions::new(), MAX_KEY_BYTES)
         .map(TagKey)
@@ -245,7 +250,7 @@ pub fn try_handle_key(handle: &str) -> Result<HandleKey, TextError> {
 /// Whether the key of `value` (for the given sigil) is longer than `max` bytes, computed
 /// without building more than `max` bytes of it.
 pub(crate) fn key_exceeds(value: &str, sigil: char, max: usize) -> bool {
-    if value.is_ascii() {
+    if value.is_ascii() || is_own_key(value) {
         return value.trim_start_matches(sigil).len() > max;
     }
     let mut len = 0usize;
@@ -267,12 +272,37 @@ fn normalise(input: &str, sigil: char, options: &KeyOptions) -> String {
     if input.is_ascii() {
         return input.trim_start_matches(sigil).to_ascii_lowercase();
     }
-    let mut out = String::with_capacity(input.len());
-    let _ = for_each_key_char(input, sigil, options, |c| {
-        out.push(c);
-        ControlFlow::<()>::Continue(())
-    });
-    out
+    if !options.fold_accents && is_own_key(input) {
+        return input.trim_start_matches(sigil).to_owned();
+    }
+    // The same steps as `for_each_key_char`, each skipped when a quick check shows it would
+    // change nothing: most text is NFKC before and after folding, and running a normaliser
+    // costs far more than checking.
+    let normalized: Cow<'_, str> = if !input.chars().any(is_default_ignorable)
+        && is_nfkc_quick(input.chars()) == IsNormalized::Yes
+    {
+        Cow::Borrowed(input)
+    } else {
+        Cow::Owned(
+            input
+                .chars()
+                .filter(|&c| !is_default_ignorable(c))
+                .nfkc()
+                .collect(),
+        )
+    };
+    let folded: String = fold::case_fold(normalized.chars()).collect();
+    let mut key = if is_nfkc_quick(folded.chars()) == IsNormalized::Yes {
+        folded
+    } else {
+        folded.chars().nfkc().collect()
+    };
+    if options.fold_accents {
+        key = accents::fold_accents(key.chars()).collect();
+    }
+    let sigils = key.len() - key.trim_start_matches(sigil).len();
+    key.drain(..sigils);
+    key
 }
 
 /// The recipe, collected, or `None` once the key exceeds `max` bytes.
@@ -280,6 +310,10 @@ fn try_normalise(input: &str, sigil: char, options: &KeyOptions, max: usize) -> 
     if input.is_ascii() {
         let body = input.trim_start_matches(sigil);
         return (body.len() <= max).then(|| body.to_ascii_lowercase());
+    }
+    if !options.fold_accents && is_own_key(input) {
+        let body = input.trim_start_matches(sigil);
+        return (body.len() <= max).then(|| body.to_owned());
     }
     let mut out = String::with_capacity(input.len().min(max));
     let flow = for_each_key_char(input, sigil, options, |c| {
@@ -292,6 +326,17 @@ fn try_normalise(input: &str, sigil: char, options: &KeyOptions, max: usize) -> 
     flow.is_continue().then_some(out)
 }
 
+/// Whether the recipe leaves `input` as it is, but for leading sigils: it is NFKC already,
+/// holds no default-ignorable and every character is its own case folding. Most non-ASCII
+/// tags typed in lowercase (`#café`, `#東京`) are, and are then copied instead of streamed
+/// through two normalisers.
+fn is_own_key(input: &str) -> bool {
+    input
+        .chars()
+        .all(|c| !is_default_ignorable(c) && fold::folds_to_itself(c))
+        && is_nfkc_quick(input.chars()) == IsNormalized::Yes
+}
+
 /// Feeds the characters of the key of `input` to `f`, stopping when `f` breaks.
 fn for_each_key_char(
     input: &str,
@@ -299,13 +344,7 @@ fn for_each_key_char(
     options: &KeyOptions,
     mut f: impl FnMut(char) -> ControlFlow<()>,
 ) -> ControlFlow<()> {
-    let base = fold::case_fold(
-        input
-            .chars()
-            .filter(|&c| !is_default_ignorable(c))
-            .nfkc(),
-    )
-    .nfkc();
+    let base = fold::case_fold(input.chars().filter(|&c| !is_default_ignorable(c)).nfkc()).nfkc();
     // The sigil is stripped last, so `＃` (NFKC: `#`) and sigils behind invisible characters
     // go too.
     if options.fold_accents {
@@ -322,12 +361,35 @@ mod tests {
     use super::*;
 
     fn general(input: &str) -> String {
+        general_with(input, &KeyOptions::new())
+    }
+
+    /// The streaming recipe, which the bounded functions use.
+    fn general_with(input: &str, options: &KeyOptions) -> String {
         let mut out = String::new();
-        let _ = for_each_key_char(input, '#', &KeyOptions::new(), |c| {
+        let _ = for_each_key_char(input, '#', options, |c| {
             out.push(c);
             ControlFlow::<()>::Continue(())
         });
         out
+    }
+
+    /// The collected recipe, with its fast paths and skipped steps, must agree with the
+    /// streaming one, for every code point alone and followed by a combining mark.
+    #[test]
+    fn collected_recipe_matches_streaming_recipe() {
+        let fold = KeyOptions::new().with_fold_accents(true);
+        for chunk in relevant_chunks() {
+            assert_eq!(hashtag_key(&chunk).as_str(), general(&chunk), "{chunk:?}");
+            let folded = hashtag_key_with(&chunk, &fold);
+            assert_eq!(folded.as_str(), general_with(&chunk, &fold), "{chunk:?}");
+            let marked = chunk.replace(' ', "\u{301} ");
+            assert_eq!(
+                hashtag_key(&marked).as_str(),
+                general(&marked),
+                "{marked:?}"
+            );
+        }
     }
 
     /// The ASCII fast path must agree with the general recipe.
@@ -337,7 +399,16 @@ mod tests {
             let s = format!("#a{}B{}", b as char, b as char);
             assert_eq!(hashtag_key(&s).as_str(), general(&s), "byte {b}");
         }
-        for s in ["", "#", "##", "#Hello_World", "###x#", "MiXeD123", "#tag\n", "#\u{7f}"] {
+        for s in [
+            "",
+            "#",
+            "##",
+            "#Hello_World",
+            "###x#",
+            "MiXeD123",
+            "#tag\n",
+            "#\u{7f}",
+        ] {
             assert_eq!(hashtag_key(s).as_str(), general(s), "{s:?}");
         }
     }
@@ -346,7 +417,7 @@ mod tests {
     fn no_default_ignorable_survives_nfkc_or_folding() {
         // Step 1 removes ignorables before NFKC; this checks no later step brings one back,
         // so keys are free of them without a second filter.
-        for c in (0..=0x10FFFF_u32).filter_map(char::from_u32) {
+        for c in relevant_code_points() {
             if is_default_ignorable(c) {
                 continue;
             }
@@ -360,25 +431,62 @@ mod tests {
         }
     }
 
-    /// Idempotence for every single code point, with and without accent folding.
+    /// Every code point that is assigned or reserved-ignorable: planes 0 to 3 and the tag /
+    /// variation-selector block of plane 14. Planes 4 to 13 are unassigned and 15 and 16 are
+    /// private use: none of them normalises or folds, so skipping them keeps the test quick.
+    fn relevant_code_points() -> impl Iterator<Item = char> {
+        (0..0x40000_u32)
+            .chain(0xE0000..0xE1000)
+            .filter_map(char::from_u32)
+    }
+
+    /// The relevant code points, 16 to a string, separated by spaces (a space is a starter
+    /// and not Latin, so neighbours cannot interact in any step). Keying 16 at a time keeps
+    /// the exhaustive tests quick in debug builds.
+    fn relevant_chunks() -> impl Iterator<Item = String> {
+        let all: Vec<char> = relevant_code_points().collect();
+        let chunks: Vec<String> = all
+            .chunks(16)
+            .map(|c| {
+                let mut s = String::from("#");
+                for ch in c {
+                    s.push(*ch);
+                    s.push(' ');
+                }
+                s
+            })
+            .collect();
+        chunks.into_iter()
+    }
+
+    /// Idempotence for every code point, with and without accent folding.
     #[test]
     fn idempotent_for_every_code_point() {
         let fold = KeyOptions::new().with_fold_accents(true);
-        for c in (0..=0x10FFFF_u32).filter_map(char::from_u32) {
-            let s = c.to_string();
+        for s in relevant_chunks() {
             let k = hashtag_key(&s);
-            assert_eq!(hashtag_key(k.as_str()), k, "U+{:04X}", u32::from(c));
+            assert_eq!(hashtag_key(k.as_str()), k, "{s:?}");
             let k = hashtag_key_with(&s, &fold);
-            assert_eq!(hashtag_key_with(k.as_str(), &fold), k, "U+{:04X} folded", u32::from(c));
+            assert_eq!(hashtag_key_with(k.as_str(), &fold), k, "{s:?} folded");
         }
     }
 
     #[test]
     fn key_exceeds_agrees_with_length() {
-        for (s, max) in [("#abc", 3), ("#abc", 2), ("#ßß", 4), ("#ßß", 3), ("\u{FDFA}", 33), ("\u{FDFA}", 32)] {
+        for (s, max) in [
+            ("#abc", 3),
+            ("#abc", 2),
+            ("#ßß", 4),
+            ("#ßß", 3),
+            ("\u{FDFA}", 33),
+            ("\u{FDFA}", 32),
+        ] {
             let len = hashtag_key(s).len();
             assert_eq!(key_exceeds(s, '#', max), len > max, "{s:?} {max}");
-            assert_eq!(try_normalise(s, '#', &KeyOptions::new(), max).is_none(), len > max);
+            assert_eq!(
+                try_normalise(s, '#', &KeyOptions::new(), max).is_none(),
+                len > max
+            );
         }
     }
 }

@@ -20,7 +20,10 @@ pub struct Viewer {
 impl Viewer {
     /// A viewer.
     pub fn new(tenant: impl Into<TenantId>, person: impl Into<PersonId>) -> Self {
-        Viewer { tenant: tenant.into(), person: person.into() }
+        Viewer {
+            tenant: tenant.into(),
+            person: person.into(),
+        }
     }
 }
 
@@ -45,7 +48,12 @@ impl Access {
         let mut g: Vec<GroupId> = groups.into_iter().collect();
         g.sort();
         g.dedup();
-        Access { tenant, person, groups: g.into(), admin }
+        Access {
+            tenant,
+            person,
+            groups: g.into(),
+            admin,
+        }
     }
 
     /// The tenant.
@@ -76,7 +84,10 @@ impl Access {
 
     /// The viewer this access belongs to.
     pub fn viewer(&self) -> Viewer {
-        Viewer { tenant: self.tenant.clone(), person: self.person.clone() }
+        Viewer {
+            tenant: self.tenant.clone(),
+            person: self.person.clone(),
+        }
     }
 
     /// THE visibility rule: whether a post of `tenant` by `author` with `visibility` may be

@@ -68,7 +68,11 @@ impl Error {
 
     /// An [`Error::Invalid`].
     pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
-        Error::Invalid { field, reason: reason.into(), text: None }
+        Error::Invalid {
+            field,
+            reason: reason.into(),
+            text: None,
+        }
     }
 
     /// The typed text-validation error behind an [`Error::Invalid`], if any.
@@ -81,12 +85,18 @@ impl Error {
 
     /// A [`Error::Backend`] that is worth retrying.
     pub fn transient(source: impl Into<BoxError>) -> Self {
-        Error::Backend { source: source.into(), retryable: true }
+        Error::Backend {
+            source: source.into(),
+            retryable: true,
+        }
     }
 
     /// A [`Error::Backend`] that will not go away by retrying.
     pub fn backend(source: impl Into<BoxError>) -> Self {
-        Error::Backend { source: source.into(), retryable: false }
+        Error::Backend {
+            source: source.into(),
+            retryable: false,
+        }
     }
 
     /// Whether the same call may succeed if tried again.
@@ -107,6 +117,10 @@ impl Error {
 
 impl From<watercooler_text::TextError> for Error {
     fn from(e: watercooler_text::TextError) -> Self {
-        Error::Invalid { field: "text", reason: e.to_string(), text: Some(e) }
+        Error::Invalid {
+            field: "text",
+            reason: e.to_string(),
+            text: Some(e),
+        }
     }
 }

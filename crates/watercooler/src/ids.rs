@@ -167,7 +167,10 @@ impl PostIdGenerator {
     /// A generator whose ids from different processes are told apart by `salt` (a random
     /// value, or a server number). The salt fills the low bits of the discriminator.
     pub fn new(salt: u64) -> Self {
-        PostIdGenerator { last: AtomicU64::new(0), salt }
+        PostIdGenerator {
+            last: AtomicU64::new(0),
+            salt,
+        }
     }
 
     /// The next id for a post created at `now`.

@@ -27,8 +27,13 @@ pub use error::{BoxError, Error, Result};
 pub use ids::{GroupId, PersonId, PostId, PostIdGenerator, Seq, TenantId};
 pub use model::*;
 pub use page::{Cursor, MAX_PAGE_SIZE, Page, PageRequest};
-pub use service::{NewPost, Options, PersonExport, Thread, Watercooler, WatercoolerBuilder};
+pub use rank::{DefaultRanker, Explanation, FeedItem, FeedOptions, FeedPage, Ranker, RankerConfig};
+pub use service::{
+    ImportedPost, NewPost, Options, ParentRef, PersonExport, Thread, Watercooler,
+    WatercoolerBuilder,
+};
 pub use store::{MemoryStore, Store};
+pub use trends::{Trend, TrendOptions};
 
 /// Re-exported so integrators need not depend on watercooler-text directly.
 pub use watercooler_text;

@@ -37,12 +37,18 @@ pub struct PageRequest {
 impl PageRequest {
     /// The first page of `limit` items.
     pub fn first(limit: usize) -> Self {
-        PageRequest { cursor: None, limit }
+        PageRequest {
+            cursor: None,
+            limit,
+        }
     }
 
     /// The page after `cursor`.
     pub fn after(cursor: Cursor, limit: usize) -> Self {
-        PageRequest { cursor: Some(cursor), limit }
+        PageRequest {
+            cursor: Some(cursor),
+            limit,
+        }
     }
 
     /// Checks the limit: 0 or more than [`MAX_PAGE_SIZE`] is [`Error::Invalid`].
@@ -69,6 +75,9 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// An empty last page.
     pub fn empty() -> Self {
-        Page { items: Vec::new(), next: None }
+        Page {
+            items: Vec::new(),
+            next: None,
+        }
     }
 }

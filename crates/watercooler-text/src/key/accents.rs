@@ -64,7 +64,7 @@ pub(super) fn fold_accents<I: Iterator<Item = char>>(chars: I) -> impl Iterator<
             after_latin = is_latin_letter(c);
             true
         })
-        .flat_map(|c| Spelled::new(c))
+        .flat_map(Spelled::new)
         .nfc()
 }
 
@@ -85,9 +85,17 @@ impl Spelled {
                     *slot = ch;
                     len += 1;
                 }
-                Spelled { chars, len, next: 0 }
+                Spelled {
+                    chars,
+                    len,
+                    next: 0,
+                }
             }
-            None => Spelled { chars: [c, '\0'], len: 1, next: 0 },
+            None => Spelled {
+                chars: [c, '\0'],
+                len: 1,
+                next: 0,
+            },
         }
     }
 }

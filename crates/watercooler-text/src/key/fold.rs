@@ -37,6 +37,18 @@ pub(super) fn pre_fold(c: char) -> char {
     }
 }
 
+/// Whether full case folding leaves `c` as it is.
+pub(super) fn folds_to_itself(c: char) -> bool {
+    if c.is_ascii() {
+        return !c.is_ascii_uppercase();
+    }
+    if pre_fold(c) != c {
+        return false;
+    }
+    let mut folded = std::iter::once(c).default_case_fold();
+    folded.next() == Some(c) && folded.next().is_none()
+}
+
 /// Full case folding of a stream of characters.
 pub(super) fn case_fold<I: Iterator<Item = char>>(chars: I) -> impl Iterator<Item = char> {
     chars.map(pre_fold).default_case_fold()
@@ -75,6 +87,19 @@ mod tests {
     }
 
     #[test]
+    fn folds_to_itself_agrees_with_folding() {
+        for c in (0..0x40000_u32).filter_map(char::from_u32) {
+            let folded: String = case_fold(std::iter::once(c)).collect();
+            assert_eq!(
+                folds_to_itself(c),
+                folded == c.to_string(),
+                "U+{:04X}",
+                u32::from(c)
+            );
+        }
+    }
+
+    #[test]
     fn supplement_table_is_sorted() {
         assert!(SUPPLEMENT.windows(2).all(|w| w[0].0 < w[1].0));
     }
@@ -86,10 +111,13 @@ mod tests {
     /// `KEY_VERSION`, since keys of those letters change).
     #[test]
     fn supplement_covers_every_pair_caseless_lacks() {
-        let caseless_fold = |c: char| -> String { std::iter::once(c).default_case_fold().collect() };
+        let caseless_fold =
+            |c: char| -> String { std::iter::once(c).default_case_fold().collect() };
         for c in (0..=0x10FFFF_u32).filter_map(char::from_u32) {
             let mut lower = c.to_lowercase();
-            let (Some(l), None) = (lower.next(), lower.next()) else { continue };
+            let (Some(l), None) = (lower.next(), lower.next()) else {
+                continue;
+            };
             if l == c || caseless_fold(c) != c.to_string() || caseless_fold(l) != l.to_string() {
                 continue;
             }
@@ -101,7 +129,8 @@ mod tests {
     #[test]
     fn supplement_agrees_with_std() {
         let pairs = SUPPLEMENT.iter().copied().chain(
-            BERIA_ERFE_CAPITALS.filter_map(|u| Some((char::from_u32(u)?, pre_fold(char::from_u32(u)?)))),
+            BERIA_ERFE_CAPITALS
+                .filter_map(|u| Some((char::from_u32(u)?, pre_fold(char::from_u32(u)?)))),
         );
         for (upper, folded) in pairs {
             let std_lower: String = upper.to_lowercase().collect();

@@ -32,7 +32,9 @@ pub enum TextError {
     /// allowed; a few characters expand a lot (U+FDFA is 3 bytes, its NFKC 33).
     #[error("the normalised text would exceed {max} bytes (at byte {at})")]
     ExpandsTooMuch {
-        /// Byte offset of the character at which the normalised form passed the limit.
+        /// Byte offset of the character being read when the normalised form passed the
+        /// limit. The normaliser reads ahead up to the next starter, so this can be a
+        /// character or a run of combining marks past the one whose expansion passed it.
         at: usize,
         /// The limit, in bytes of NFKC.
         max: usize,

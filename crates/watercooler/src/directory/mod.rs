@@ -25,8 +25,11 @@ pub trait Directory: Send + Sync + 'static {
 
     /// The people whose handle has one of these keys (see
     /// [`watercooler_text::handle_key`]); unknown handles are left out.
-    async fn resolve_handles(&self, tenant: &TenantId, handles: &[HandleKey])
-    -> Result<Vec<Person>>;
+    async fn resolve_handles(
+        &self,
+        tenant: &TenantId,
+        handles: &[HandleKey],
+    ) -> Result<Vec<Person>>;
 
     /// The groups a person is a member of.
     async fn groups_of(&self, tenant: &TenantId, person: &PersonId) -> Result<Vec<GroupId>>;
@@ -35,11 +38,19 @@ pub trait Directory: Send + Sync + 'static {
     async fn group(&self, tenant: &TenantId, id: &GroupId) -> Result<Option<Group>>;
 
     /// Whether `person` is a member of `group`.
-    async fn is_member(&self, tenant: &TenantId, group: &GroupId, person: &PersonId)
-    -> Result<bool>;
+    async fn is_member(
+        &self,
+        tenant: &TenantId,
+        group: &GroupId,
+        person: &PersonId,
+    ) -> Result<bool>;
 
     /// People whose handle or name starts with `prefix` (case-insensitively), for `@`
     /// autocomplete; at most `limit`, best matches first.
-    async fn suggest_people(&self, tenant: &TenantId, prefix: &str, limit: usize)
-    -> Result<Vec<Person>>;
+    async fn suggest_people(
+        &self,
+        tenant: &TenantId,
+        prefix: &str,
+        limit: usize,
+    ) -> Result<Vec<Person>>;
 }

@@ -23,7 +23,11 @@ pub struct Person {
 
 impl Person {
     /// A person with just an id, handle and name; the rest empty.
-    pub fn new(id: impl Into<PersonId>, handle: impl Into<String>, name: impl Into<String>) -> Self {
+    pub fn new(
+        id: impl Into<PersonId>,
+        handle: impl Into<String>,
+        name: impl Into<String>,
+    ) -> Self {
         Person {
             id: id.into(),
             handle: handle.into(),

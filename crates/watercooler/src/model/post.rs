@@ -39,6 +39,22 @@ impl Visibility {
         recipients.dedup();
         Visibility::Direct { recipients }
     }
+
+    /// The visibility of a reply to a post by `parent_author` with this visibility. A reply
+    /// has its thread's visibility; for a direct thread the parent's author joins the
+    /// recipients, because the thread's author is not among its own recipients and would
+    /// otherwise lose sight of the replies to their own message.
+    pub fn for_reply_to(&self, parent_author: &PersonId) -> Self {
+        match self {
+            Visibility::Direct { recipients } => Visibility::direct(
+                recipients
+                    .iter()
+                    .cloned()
+                    .chain(std::iter::once(parent_author.clone())),
+            ),
+            other => other.clone(),
+        }
+    }
 }
 
 /// A post's language, as a short lowercase tag (`nl`, `en`, `ja`, `und` for unknown). Search

@@ -5,7 +5,10 @@ use crate::ids::{GroupId, PersonId};
 /// What a person can follow.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(tag = "kind", content = "target", rename_all = "snake_case"))]
+#[cfg_attr(
+    feature = "serde",
+    serde(tag = "kind", content = "target", rename_all = "snake_case")
+)]
 pub enum FollowTarget {
     /// Another person's posts.
     Person(PersonId),
@@ -18,7 +21,10 @@ pub enum FollowTarget {
 /// What a person can mute. Muted things are removed from their feeds.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(tag = "kind", content = "target", rename_all = "snake_case"))]
+#[cfg_attr(
+    feature = "serde",
+    serde(tag = "kind", content = "target", rename_all = "snake_case")
+)]
 pub enum MuteTarget {
     /// A person's posts.
     Person(PersonId),

@@ -3,14 +3,18 @@
 //! derived state (notifications, search) in step. Each concern lives in its own file as an
 //! `impl Watercooler` block.
 
+mod compose;
 mod feeds;
+mod import;
 mod notifications;
 mod posts;
 mod privacy;
 mod search;
 mod social;
+mod traced;
 mod trends;
 
+pub use import::{ImportedPost, ParentRef};
 pub use posts::{NewPost, Thread};
 pub use privacy::PersonExport;
 
@@ -23,6 +27,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::directory::Directory;
 use crate::error::{Error, Result};
 use crate::ids::PostIdGenerator;
+use crate::search::SearchIndex;
 use crate::store::Store;
 
 /// Knobs of the service, with sensible defaults.
@@ -47,11 +52,15 @@ pub(crate) struct Inner {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) options: Options,
     pub(crate) ids: PostIdGenerator,
+    /// The full-text index, if the host configured one (see `service/search.rs`).
+    pub(crate) search: Option<Arc<dyn SearchIndex>>,
 }
 
 impl std::fmt::Debug for Watercooler {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Watercooler").field("options", &self.inner.options).finish_non_exhaustive()
+        f.debug_struct("Watercooler")
+            .field("options", &self.inner.options)
+            .finish_non_exhaustive()
     }
 }
 
@@ -64,6 +73,7 @@ impl Watercooler {
             clock: Arc::new(SystemClock),
             options: Options::default(),
             ids: None,
+            search: None,
         }
     }
 
@@ -96,7 +106,12 @@ impl Watercooler {
             .await?
             .ok_or(Error::forbidden("viewer is not in the directory"))?;
         let groups = dir.groups_of(&viewer.tenant, &viewer.person).await?;
-        Ok(Access::new(viewer.tenant.clone(), viewer.person.clone(), groups, person.admin))
+        Ok(Access::new(
+            viewer.tenant.clone(),
+            viewer.person.clone(),
+            groups,
+            person.admin,
+        ))
     }
 }
 
@@ -107,6 +122,7 @@ pub struct WatercoolerBuilder {
     clock: Arc<dyn Clock>,
     options: Options,
     ids: Option<PostIdGenerator>,
+    search: Option<Arc<dyn SearchIndex>>,
 }
 
 impl WatercoolerBuilder {
@@ -141,6 +157,14 @@ impl WatercoolerBuilder {
         self
     }
 
+    /// Uses this full-text index for [`Watercooler::search`] and `#` suggestions (for
+    /// example a [`crate::search::TantivyIndex`] following the same store). Without one,
+    /// search is unavailable.
+    pub fn search(mut self, index: Arc<dyn SearchIndex>) -> Self {
+        self.search = Some(index);
+        self
+    }
+
     /// Builds the service.
     pub fn build(self) -> Watercooler {
         Watercooler {
@@ -150,6 +174,7 @@ impl WatercoolerBuilder {
                 clock: self.clock,
                 options: self.options,
                 ids: self.ids.unwrap_or_default(),
+                search: self.search,
             }),
         }
     }

@@ -1,31 +1,100 @@
 //! Notifications and seen state.
 
+use std::collections::HashSet;
+
 use super::Watercooler;
+use super::traced::traced;
 use crate::access::Viewer;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ids::PostId;
 use crate::model::Notification;
-use crate::page::{Page, PageRequest};
+use crate::page::{Cursor, MAX_PAGE_SIZE, Page, PageRequest};
 
-#[allow(unused_variables, clippy::todo)]
 impl Watercooler {
     /// The viewer's notifications, most recently updated first. Notifications about posts
-    /// the viewer can no longer see (they left the group) are left out.
+    /// the viewer can no longer see (they left the group) are left out; pages stay full.
     pub async fn notifications(
         &self,
         viewer: &Viewer,
         page: &PageRequest,
     ) -> Result<Page<Notification>> {
-        todo!()
+        traced("notifications", &viewer.tenant, async {
+            page.validate()?;
+            let access = self.access(viewer).await?;
+            let store = &self.inner.store;
+            let mut items: Vec<Notification> = Vec::with_capacity(page.limit);
+            let mut request = page.clone();
+            // Each round consumes at least one stored notification, so this ends; the
+            // total work is what a client paging through the same list would cause.
+            loop {
+                let batch = store
+                    .notifications(&viewer.tenant, &viewer.person, &request)
+                    .await?;
+                let ids: Vec<PostId> = batch.items.iter().map(|n| n.post).collect();
+                let visible: HashSet<PostId> = store
+                    .get_posts(&access, &ids)
+                    .await?
+                    .into_iter()
+                    .map(|v| v.post.id)
+                    .collect();
+                let count = batch.items.len();
+                for (i, n) in batch.items.into_iter().enumerate() {
+                    if !visible.contains(&n.post) {
+                        continue;
+                    }
+                    items.push(n);
+                    if items.len() == page.limit {
+                        let more = i + 1 < count || batch.next.is_some();
+                        // The notification list's cursor is the last seq (see the trait).
+                        let next =
+                            more.then(|| Cursor::new(items[items.len() - 1].seq.to_string()));
+                        return Ok(Page { items, next });
+                    }
+                }
+                match batch.next {
+                    Some(c) => request.cursor = Some(c),
+                    None => return Ok(Page { items, next: None }),
+                }
+            }
+        })
+        .await
     }
 
-    /// Marks the viewer's notifications up to `up_to` (a [`Notification::seq`]) seen.
+    /// Marks the viewer's notifications up to `up_to` (a [`Notification::seq`]) seen;
+    /// returns how many changed.
     pub async fn mark_notifications_seen(&self, viewer: &Viewer, up_to: u64) -> Result<usize> {
-        todo!()
+        traced("mark_notifications_seen", &viewer.tenant, async {
+            self.access(viewer).await?;
+            self.inner
+                .store
+                .mark_notifications_seen(&viewer.tenant, &viewer.person, up_to)
+                .await
+        })
+        .await
     }
 
-    /// Records that the viewer has seen these posts (they drop in the ranked feed).
+    /// Records that the viewer has seen these posts (they drop in the ranked feed). At most
+    /// [`MAX_PAGE_SIZE`] per call; posts the viewer may not see are ignored.
     pub async fn mark_seen(&self, viewer: &Viewer, posts: &[PostId]) -> Result<()> {
-        todo!()
+        traced("mark_seen", &viewer.tenant, async {
+            if posts.len() > MAX_PAGE_SIZE {
+                return Err(Error::invalid(
+                    "posts",
+                    format!("at most {MAX_PAGE_SIZE} per call"),
+                ));
+            }
+            let access = self.access(viewer).await?;
+            let store = &self.inner.store;
+            let visible: Vec<PostId> = store
+                .get_posts(&access, posts)
+                .await?
+                .into_iter()
+                .map(|v| v.post.id)
+                .collect();
+            store
+                .mark_posts_seen(&viewer.tenant, &viewer.person, &visible)
+                .await
+        })
+        .await
     }
 }

@@ -3,11 +3,16 @@
 use chrono::{DateTime, Utc};
 
 use super::Watercooler;
-use crate::access::Viewer;
-use crate::error::Result;
+use super::compose::mention_notifications;
+use super::traced::traced;
+use crate::access::{Access, Viewer};
+use crate::error::{Error, Result};
 use crate::ids::{GroupId, PersonId, PostId};
-use crate::model::{Language, Post, PostView, Revision, Visibility};
-use crate::page::{Page, PageRequest};
+use crate::model::{
+    Language, NewNotification, NotificationKind, Post, PostEdit, PostView, Revision, Visibility,
+};
+use crate::page::{MAX_PAGE_SIZE, Page, PageRequest};
+use crate::store::{Order, PostFilter};
 
 /// A post to publish.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,53 +72,309 @@ pub struct Thread {
     pub replies: Page<PostView>,
 }
 
-#[allow(unused_variables, clippy::todo)]
 impl Watercooler {
     /// Publishes a post: validates and extracts its text, resolves mentions within the
     /// tenant, stores it with its change-log entry, and notifies the mentioned people who
     /// may see it (a mention never grants access).
+    ///
+    /// Errors: [`Error::Invalid`] for bad text or recipients, [`Error::Forbidden`] for a
+    /// group the author is not in or an announcement by a non-admin, [`Error::NotFound`] for
+    /// an unknown group. Nothing is stored on error.
     pub async fn publish(&self, viewer: &Viewer, post: NewPost) -> Result<Post> {
-        todo!()
+        traced("publish", &viewer.tenant, async {
+            let access = self.access(viewer).await?;
+            let visibility = self.check_audience(&access, &post).await?;
+            let composed = self.compose(&post.text)?;
+            let now = self.inner.clock.now();
+            let mentions = self
+                .resolve_mentions(&viewer.tenant, &viewer.person, &visibility, &composed)
+                .await?;
+            let post = Post {
+                id: self.inner.ids.next(now),
+                tenant: viewer.tenant.clone(),
+                author: viewer.person.clone(),
+                text: composed.text,
+                language: post.language.unwrap_or_default(),
+                created_at: now,
+                edited_at: None,
+                visibility,
+                reply_to: None,
+                thread_root: None,
+                announcement: post.announcement,
+                pinned_until: None,
+                hashtags: composed.hashtags,
+                mentions,
+                urls: composed.urls,
+            };
+            let notes = mention_notifications(post.id, &post.author, &post.mentions, &[], now);
+            self.inner.store.insert_post(&post, &notes).await?;
+            Ok(post)
+        })
+        .await
     }
 
-    /// Replies to a post the viewer may see. The reply takes its thread root's visibility.
+    /// Checks who a new post goes to; returns its visibility (recipients sorted, deduped).
+    async fn check_audience(&self, access: &Access, post: &NewPost) -> Result<Visibility> {
+        if post.announcement && !access.is_admin() {
+            return Err(Error::forbidden("only admins publish announcements"));
+        }
+        match &post.visibility {
+            Visibility::Organization => Ok(Visibility::Organization),
+            Visibility::Group { group } => {
+                if access.is_member(group) {
+                    return Ok(post.visibility.clone());
+                }
+                match self.inner.directory.group(access.tenant(), group).await? {
+                    Some(_) => Err(Error::forbidden("only members post in a group")),
+                    None => Err(Error::not_found("group")),
+                }
+            }
+            Visibility::Direct { recipients } => {
+                let visibility = Visibility::direct(recipients.iter().cloned());
+                let Visibility::Direct { recipients } = &visibility else {
+                    return Err(Error::invalid("recipients", "not a direct visibility"));
+                };
+                if recipients.is_empty() || recipients.len() > MAX_PAGE_SIZE {
+                    return Err(Error::invalid(
+                        "recipients",
+                        format!("between 1 and {MAX_PAGE_SIZE} people"),
+                    ));
+                }
+                let known = self
+                    .inner
+                    .directory
+                    .people(access.tenant(), recipients)
+                    .await?;
+                if known.len() != recipients.len() {
+                    return Err(Error::invalid(
+                        "recipients",
+                        "someone is not in the directory",
+                    ));
+                }
+                Ok(visibility)
+            }
+        }
+    }
+
+    /// Replies to a post the viewer may see. The reply takes its thread root's visibility
+    /// and its parent's language; the parent's author is notified.
     pub async fn reply(&self, viewer: &Viewer, parent: &PostId, text: &str) -> Result<Post> {
-        todo!()
+        traced("reply", &viewer.tenant, async {
+            let access = self.access(viewer).await?;
+            let parent = self.visible_post(&access, parent).await?.post;
+            let composed = self.compose(text)?;
+            let now = self.inner.clock.now();
+            let visibility = parent.visibility.for_reply_to(&parent.author);
+            let mentions = self
+                .resolve_mentions(&viewer.tenant, &viewer.person, &visibility, &composed)
+                .await?;
+            let post = Post {
+                id: self.inner.ids.next(now),
+                tenant: viewer.tenant.clone(),
+                author: viewer.person.clone(),
+                text: composed.text,
+                language: parent.language.clone(),
+                created_at: now,
+                edited_at: None,
+                visibility,
+                reply_to: Some(parent.id),
+                thread_root: Some(parent.thread_id()),
+                announcement: false,
+                pinned_until: None,
+                hashtags: composed.hashtags,
+                mentions,
+                urls: composed.urls,
+            };
+            let mut notes = reply_notification(&post, &parent.author, parent.id, now);
+            notes.extend(mention_notifications(
+                post.id,
+                &post.author,
+                &post.mentions,
+                &[],
+                now,
+            ));
+            self.inner.store.insert_post(&post, &notes).await?;
+            Ok(post)
+        })
+        .await
     }
 
     /// Edits the viewer's own post: re-extracts, keeps the old text as a revision, notifies
-    /// only newly mentioned people.
+    /// only newly mentioned people. An unchanged text changes nothing.
     pub async fn edit(&self, viewer: &Viewer, id: &PostId, text: &str) -> Result<Post> {
-        todo!()
+        traced("edit", &viewer.tenant, async {
+            let access = self.access(viewer).await?;
+            let mut post = self.visible_post(&access, id).await?.post;
+            if post.author != viewer.person {
+                return Err(Error::forbidden("only the author edits a post"));
+            }
+            let composed = self.compose(text)?;
+            if composed.text == post.text {
+                return Ok(post);
+            }
+            let now = self.inner.clock.now();
+            let mentions = self
+                .resolve_mentions(&viewer.tenant, &post.author, &post.visibility, &composed)
+                .await?;
+            let notes =
+                mention_notifications(post.id, &post.author, &mentions, &post.mentions, now);
+            let edit = PostEdit {
+                id: post.id,
+                text: composed.text,
+                edited_at: now,
+                hashtags: composed.hashtags,
+                mentions,
+                urls: composed.urls,
+            };
+            self.inner
+                .store
+                .update_post(&viewer.tenant, &edit, &notes)
+                .await?;
+            post.text = edit.text;
+            post.edited_at = Some(now);
+            post.hashtags = edit.hashtags;
+            post.mentions = edit.mentions;
+            post.urls = edit.urls;
+            Ok(post)
+        })
+        .await
     }
 
-    /// Deletes the viewer's own post (or any visible post, for an admin).
+    /// Deletes the viewer's own post (or any visible post, for an admin). Deleting a thread
+    /// root deletes its replies.
     pub async fn delete(&self, viewer: &Viewer, id: &PostId) -> Result<()> {
-        todo!()
+        traced("delete", &viewer.tenant, async {
+            let access = self.access(viewer).await?;
+            let post = self.visible_post(&access, id).await?.post;
+            if post.author != viewer.person && !access.is_admin() {
+                return Err(Error::forbidden(
+                    "only the author or an admin deletes a post",
+                ));
+            }
+            let now = self.inner.clock.now();
+            self.inner
+                .store
+                .delete_post(&viewer.tenant, id, now)
+                .await?;
+            Ok(())
+        })
+        .await
     }
 
     /// Pins an announcement on top of feeds until `until` (admins only).
     pub async fn pin(&self, viewer: &Viewer, id: &PostId, until: DateTime<Utc>) -> Result<()> {
-        todo!()
+        traced("pin", &viewer.tenant, async {
+            let access = self.admin_access(viewer).await?;
+            let post = self.visible_post(&access, id).await?.post;
+            if !post.announcement {
+                return Err(Error::invalid("post", "only announcements are pinned"));
+            }
+            let now = self.inner.clock.now();
+            if until <= now {
+                return Err(Error::invalid("until", "must be in the future"));
+            }
+            self.inner
+                .store
+                .set_pinned(&viewer.tenant, id, Some(until), now)
+                .await?;
+            Ok(())
+        })
+        .await
     }
 
-    /// Unpins an announcement (admins only).
+    /// Unpins an announcement (admins only). Unpinning a post that is not pinned changes
+    /// nothing.
     pub async fn unpin(&self, viewer: &Viewer, id: &PostId) -> Result<()> {
-        todo!()
+        traced("unpin", &viewer.tenant, async {
+            let access = self.admin_access(viewer).await?;
+            let post = self.visible_post(&access, id).await?.post;
+            if post.pinned_until.is_some() {
+                let now = self.inner.clock.now();
+                self.inner
+                    .store
+                    .set_pinned(&viewer.tenant, id, None, now)
+                    .await?;
+            }
+            Ok(())
+        })
+        .await
     }
 
     /// A post the viewer may see ([`crate::Error::NotFound`] otherwise).
     pub async fn post(&self, viewer: &Viewer, id: &PostId) -> Result<PostView> {
-        todo!()
+        traced("post", &viewer.tenant, async {
+            let access = self.access(viewer).await?;
+            self.visible_post(&access, id).await
+        })
+        .await
     }
 
-    /// A thread the viewer may see: its root and a page of replies.
+    /// A thread the viewer may see: its root and a page of replies, oldest first. `id` may
+    /// name the root or any reply in the thread.
     pub async fn thread(&self, viewer: &Viewer, id: &PostId, page: &PageRequest) -> Result<Thread> {
-        todo!()
+        traced("thread", &viewer.tenant, async {
+            page.validate()?;
+            let access = self.access(viewer).await?;
+            let mut root = self.visible_post(&access, id).await?;
+            if let Some(root_id) = root.post.thread_root {
+                root = self.visible_post(&access, &root_id).await?;
+            }
+            let filter = PostFilter {
+                thread: Some(root.post.id),
+                include_replies: true,
+                order: Order::OldestFirst,
+                ..PostFilter::default()
+            };
+            let replies = self.inner.store.list_posts(&access, &filter, page).await?;
+            Ok(Thread { root, replies })
+        })
+        .await
     }
 
     /// Earlier texts of an edited post the viewer may see.
     pub async fn revisions(&self, viewer: &Viewer, id: &PostId) -> Result<Vec<Revision>> {
-        todo!()
+        traced("revisions", &viewer.tenant, async {
+            let access = self.access(viewer).await?;
+            self.visible_post(&access, id).await?;
+            self.inner.store.revisions(&access, id).await
+        })
+        .await
     }
+
+    /// A post `access` may see; missing and invisible are the same [`Error::NotFound`].
+    pub(crate) async fn visible_post(&self, access: &Access, id: &PostId) -> Result<PostView> {
+        self.inner
+            .store
+            .get_post(access, id)
+            .await?
+            .ok_or(Error::not_found("post"))
+    }
+
+    /// The viewer's access, if they are an admin ([`Error::Forbidden`] otherwise).
+    async fn admin_access(&self, viewer: &Viewer) -> Result<Access> {
+        let access = self.access(viewer).await?;
+        if !access.is_admin() {
+            return Err(Error::forbidden("only admins pin announcements"));
+        }
+        Ok(access)
+    }
+}
+
+/// The reply notification to the parent's author, unless they reply to themselves.
+pub(crate) fn reply_notification(
+    reply: &Post,
+    parent_author: &PersonId,
+    parent: PostId,
+    at: DateTime<Utc>,
+) -> Vec<NewNotification> {
+    if parent_author == &reply.author {
+        return Vec::new();
+    }
+    vec![NewNotification {
+        recipient: parent_author.clone(),
+        kind: NotificationKind::Reply,
+        post: parent,
+        actor: reply.author.clone(),
+        at,
+    }]
 }

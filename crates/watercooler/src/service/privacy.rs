@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::Watercooler;
+use super::traced::traced;
 use crate::error::Result;
 use crate::ids::{PersonId, TenantId};
 use crate::model::Person;
@@ -24,18 +25,41 @@ pub struct PersonExport {
     pub exported_at: DateTime<Utc>,
 }
 
-#[allow(unused_variables, clippy::todo)]
 impl Watercooler {
     /// Erases everything about a person from the store and derived state (see
     /// [`crate::Store::erase_person`]). The host authorises this call (a privacy officer's
-    /// action); it takes no viewer. Idempotent.
-    pub async fn erase_person(&self, tenant: &TenantId, person: &PersonId) -> Result<ErasureReport> {
-        todo!()
+    /// action); it takes no viewer. Idempotent. The directory is the host's: remove the
+    /// person there too.
+    pub async fn erase_person(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+    ) -> Result<ErasureReport> {
+        traced("erase_person", tenant, async {
+            let now = self.inner.clock.now();
+            self.inner.store.erase_person(tenant, person, now).await
+        })
+        .await
     }
 
     /// Exports everything about a person as one document. The host authorises this call.
     /// Idempotent and read-only.
-    pub async fn export_person(&self, tenant: &TenantId, person: &PersonId) -> Result<PersonExport> {
-        todo!()
+    pub async fn export_person(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+    ) -> Result<PersonExport> {
+        traced("export_person", tenant, async {
+            let profile = self.inner.directory.person(tenant, person).await?;
+            let data = self.inner.store.export_person(tenant, person).await?;
+            Ok(PersonExport {
+                tenant: tenant.clone(),
+                person: person.clone(),
+                profile,
+                data,
+                exported_at: self.inner.clock.now(),
+            })
+        })
+        .await
     }
 }

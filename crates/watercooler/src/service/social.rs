@@ -1,23 +1,62 @@
 //! Reactions, follows and mutes.
 
+use watercooler_text::{MAX_KEY_BYTES, try_hashtag_key};
+
 use super::Watercooler;
-use crate::access::Viewer;
-use crate::error::Result;
+use super::traced::traced;
+use crate::access::{Access, Viewer};
+use crate::error::{Error, Result};
 use crate::ids::PostId;
-use crate::model::{FollowTarget, MuteTarget, Reaction, ReactionKind};
+use crate::model::{
+    FollowTarget, MuteTarget, NewNotification, NotificationKind, Reaction, ReactionKind,
+};
 use crate::page::{Page, PageRequest};
 
-#[allow(unused_variables, clippy::todo)]
 impl Watercooler {
     /// Reacts to a visible post; returns `false` if this reaction already existed. Notifies
-    /// the author (aggregated per post).
+    /// the author (aggregated per post), unless they react to their own post.
     pub async fn react(&self, viewer: &Viewer, post: &PostId, kind: ReactionKind) -> Result<bool> {
-        todo!()
+        traced("react", &viewer.tenant, async {
+            let access = self.access(viewer).await?;
+            let target = self.visible_post(&access, post).await?.post;
+            let now = self.inner.clock.now();
+            let reaction = Reaction {
+                post: *post,
+                person: viewer.person.clone(),
+                kind,
+                at: now,
+            };
+            let note = (target.author != viewer.person).then(|| NewNotification {
+                recipient: target.author.clone(),
+                kind: NotificationKind::Reaction,
+                post: *post,
+                actor: viewer.person.clone(),
+                at: now,
+            });
+            self.inner
+                .store
+                .add_reaction(&viewer.tenant, &reaction, note.as_ref())
+                .await
+        })
+        .await
     }
 
-    /// Removes a reaction; returns whether it existed.
-    pub async fn unreact(&self, viewer: &Viewer, post: &PostId, kind: ReactionKind) -> Result<bool> {
-        todo!()
+    /// Removes a reaction; returns whether it existed. Works on a post the viewer can no
+    /// longer see: the reaction is theirs.
+    pub async fn unreact(
+        &self,
+        viewer: &Viewer,
+        post: &PostId,
+        kind: ReactionKind,
+    ) -> Result<bool> {
+        traced("unreact", &viewer.tenant, async {
+            self.access(viewer).await?;
+            self.inner
+                .store
+                .remove_reaction(&viewer.tenant, post, &viewer.person, kind)
+                .await
+        })
+        .await
     }
 
     /// The reactions on a visible post, newest first.
@@ -27,36 +66,157 @@ impl Watercooler {
         post: &PostId,
         page: &PageRequest,
     ) -> Result<Page<Reaction>> {
-        todo!()
+        traced("reactions", &viewer.tenant, async {
+            page.validate()?;
+            let access = self.access(viewer).await?;
+            self.visible_post(&access, post).await?;
+            self.inner.store.reactions(&access, post, page).await
+        })
+        .await
     }
 
-    /// Follows a person, hashtag (by key) or group.
+    /// Follows a person, hashtag (by key) or group; returns `false` if already followed.
+    /// Following a group does not grant access to its posts; a private group the viewer is
+    /// not in is [`Error::NotFound`], as is an unknown person or group.
     pub async fn follow(&self, viewer: &Viewer, target: FollowTarget) -> Result<bool> {
-        todo!()
+        traced("follow", &viewer.tenant, async {
+            let access = self.access(viewer).await?;
+            self.check_follow(&access, &target).await?;
+            self.inner
+                .store
+                .follow(&viewer.tenant, &viewer.person, &target)
+                .await
+        })
+        .await
     }
 
-    /// Unfollows.
+    async fn check_follow(&self, access: &Access, target: &FollowTarget) -> Result<()> {
+        let dir = &self.inner.directory;
+        match target {
+            FollowTarget::Person(p) => {
+                if p == access.person() {
+                    return Err(Error::invalid("target", "cannot follow yourself"));
+                }
+                if dir.person(access.tenant(), p).await?.is_none() {
+                    return Err(Error::not_found("person"));
+                }
+            }
+            FollowTarget::Hashtag(key) => check_key(key.as_str())?,
+            FollowTarget::Group(g) => match dir.group(access.tenant(), g).await? {
+                Some(group) if !group.private || access.is_member(g) => {}
+                // A private group is not disclosed to non-members.
+                _ => return Err(Error::not_found("group")),
+            },
+        }
+        Ok(())
+    }
+
+    /// Unfollows; returns whether it was followed.
     pub async fn unfollow(&self, viewer: &Viewer, target: &FollowTarget) -> Result<bool> {
-        todo!()
+        traced("unfollow", &viewer.tenant, async {
+            self.access(viewer).await?;
+            self.inner
+                .store
+                .unfollow(&viewer.tenant, &viewer.person, target)
+                .await
+        })
+        .await
     }
 
     /// What the viewer follows.
     pub async fn follows(&self, viewer: &Viewer, page: &PageRequest) -> Result<Page<FollowTarget>> {
-        todo!()
+        traced("follows", &viewer.tenant, async {
+            page.validate()?;
+            self.access(viewer).await?;
+            self.inner
+                .store
+                .follows(&viewer.tenant, &viewer.person, page)
+                .await
+        })
+        .await
     }
 
-    /// Mutes a person, word or hashtag.
+    /// Mutes a person, word or hashtag; returns `false` if already muted. A word is stored
+    /// by its key (case- and width-insensitive, like a tag) and must be one word.
     pub async fn mute(&self, viewer: &Viewer, target: MuteTarget) -> Result<bool> {
-        todo!()
+        traced("mute", &viewer.tenant, async {
+            let access = self.access(viewer).await?;
+            let target = normalise_mute(target)?;
+            if let MuteTarget::Person(p) = &target {
+                if p == access.person() {
+                    return Err(Error::invalid("target", "cannot mute yourself"));
+                }
+                if self
+                    .inner
+                    .directory
+                    .person(access.tenant(), p)
+                    .await?
+                    .is_none()
+                {
+                    return Err(Error::not_found("person"));
+                }
+            }
+            self.inner
+                .store
+                .mute(&viewer.tenant, &viewer.person, &target)
+                .await
+        })
+        .await
     }
 
-    /// Unmutes.
+    /// Unmutes; returns whether it was muted. A word is matched by its key.
     pub async fn unmute(&self, viewer: &Viewer, target: &MuteTarget) -> Result<bool> {
-        todo!()
+        traced("unmute", &viewer.tenant, async {
+            self.access(viewer).await?;
+            let target = normalise_mute(target.clone())?;
+            self.inner
+                .store
+                .unmute(&viewer.tenant, &viewer.person, &target)
+                .await
+        })
+        .await
     }
 
     /// What the viewer muted.
     pub async fn mutes(&self, viewer: &Viewer, page: &PageRequest) -> Result<Page<MuteTarget>> {
-        todo!()
+        traced("mutes", &viewer.tenant, async {
+            page.validate()?;
+            self.access(viewer).await?;
+            self.inner
+                .store
+                .mutes(&viewer.tenant, &viewer.person, page)
+                .await
+        })
+        .await
+    }
+}
+
+/// A tag key to follow or mute: not empty, not over the stored-key limit.
+fn check_key(key: &str) -> Result<()> {
+    if key.is_empty() || key.len() > MAX_KEY_BYTES {
+        return Err(Error::invalid(
+            "target",
+            format!("a tag key of 1 to {MAX_KEY_BYTES} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+/// Stores a muted word by its key; checks tag keys.
+fn normalise_mute(target: MuteTarget) -> Result<MuteTarget> {
+    match target {
+        MuteTarget::Word(w) => {
+            let key =
+                try_hashtag_key(w.trim()).map_err(|e| Error::invalid("target", e.to_string()))?;
+            if key.is_empty() || key.as_str().chars().any(char::is_whitespace) {
+                return Err(Error::invalid("target", "a muted word is one word"));
+            }
+            Ok(MuteTarget::Word(key.into_string()))
+        }
+        MuteTarget::Hashtag(key) => {
+            check_key(key.as_str())?;
+            Ok(MuteTarget::Hashtag(key))
+        }
+        other => Ok(other),
     }
 }

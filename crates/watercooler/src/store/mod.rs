@@ -75,8 +75,7 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes a post from every read path, with its revisions, reactions and the
     /// notifications about it. Deleting a thread root deletes the whole thread. Each deleted
     /// post gets a `Deleted` entry; returns the last. [`crate::Error::NotFound`] if absent.
-    async fn delete_post(&self, tenant: &TenantId, id: &PostId, at: DateTime<Utc>)
-    -> Result<Seq>;
+    async fn delete_post(&self, tenant: &TenantId, id: &PostId, at: DateTime<Utc>) -> Result<Seq>;
 
     // ----- posts: reads (visibility filtered) --------------------------------------------
 
@@ -131,8 +130,11 @@ pub trait Store: Send + Sync + 'static {
 
     /// Every live post of every tenant in (tenant, id) order, after `after`, at most
     /// `limit`: for rebuilding derived state. Never hand the result to a viewer.
-    async fn scan_posts(&self, after: Option<(TenantId, PostId)>, limit: usize)
-    -> Result<Vec<Post>>;
+    async fn scan_posts(
+        &self,
+        after: Option<(TenantId, PostId)>,
+        limit: usize,
+    ) -> Result<Vec<Post>>;
 
     // ----- reactions ---------------------------------------------------------------------
 
@@ -187,8 +189,12 @@ pub trait Store: Send + Sync + 'static {
     // ----- follows and mutes -------------------------------------------------------------
 
     /// Follows; returns `false` if already followed.
-    async fn follow(&self, tenant: &TenantId, person: &PersonId, target: &FollowTarget)
-    -> Result<bool>;
+    async fn follow(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        target: &FollowTarget,
+    ) -> Result<bool>;
 
     /// Unfollows; returns whether it was followed.
     async fn unfollow(
@@ -211,8 +217,12 @@ pub trait Store: Send + Sync + 'static {
     -> Result<bool>;
 
     /// Unmutes; returns whether it was muted.
-    async fn unmute(&self, tenant: &TenantId, person: &PersonId, target: &MuteTarget)
-    -> Result<bool>;
+    async fn unmute(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        target: &MuteTarget,
+    ) -> Result<bool>;
 
     /// What `person` muted, in a stable order.
     async fn mutes(
@@ -224,7 +234,9 @@ pub trait Store: Send + Sync + 'static {
 
     // ----- notifications and seen state --------------------------------------------------
 
-    /// `person`'s notifications, most recently updated first (cursor: [`Notification::seq`]).
+    /// `person`'s notifications, most recently updated first. The cursor is the decimal
+    /// [`Notification::seq`] of the last notification of the page (the page after it holds
+    /// those with a smaller seq), so the service can continue from any notification.
     async fn notifications(
         &self,
         tenant: &TenantId,

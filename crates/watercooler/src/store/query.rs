@@ -159,4 +159,3 @@ pub struct PersonData {
     /// Posts they have seen.
     pub seen: Vec<PostId>,
 }
-

@@ -1,0 +1,275 @@
+//! `impl Store for PgStore`: each group of calls lives in its own file as inherent methods;
+//! this file only routes the trait to them.
+
+mod changes;
+mod feed;
+mod insert;
+mod notify;
+mod privacy;
+mod reactions;
+mod read;
+mod social;
+mod tags;
+mod write;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use watercooler::store::{Candidate, CandidateQuery, ErasureReport, PersonData, PostFilter};
+use watercooler::store::{TagBucket, TagSuggestion};
+use watercooler::{
+    Access, Change, FollowTarget, MuteTarget, NewNotification, Notification, Page, PageRequest,
+    PersonId, Post, PostEdit, PostId, PostView, Reaction, ReactionKind, Result, Revision, Seq,
+    Store, TenantId,
+};
+
+use crate::PgStore;
+
+/// A caller's `limit` as an SQL `LIMIT` (which is a signed 64-bit number).
+pub(crate) fn sql_limit(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX)
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn insert_post(&self, post: &Post, notifications: &[NewNotification]) -> Result<Seq> {
+        self.insert_one(post, notifications).await
+    }
+
+    async fn insert_posts(&self, posts: &[Post]) -> Result<Seq> {
+        self.insert_many(posts).await
+    }
+
+    async fn update_post(
+        &self,
+        tenant: &TenantId,
+        edit: &PostEdit,
+        notifications: &[NewNotification],
+    ) -> Result<Seq> {
+        self.edit_post(tenant, edit, notifications).await
+    }
+
+    async fn set_pinned(
+        &self,
+        tenant: &TenantId,
+        id: &PostId,
+        until: Option<DateTime<Utc>>,
+        at: DateTime<Utc>,
+    ) -> Result<Seq> {
+        self.pin(tenant, *id, until, at).await
+    }
+
+    async fn delete_post(&self, tenant: &TenantId, id: &PostId, at: DateTime<Utc>) -> Result<Seq> {
+        self.delete(tenant, *id, at).await
+    }
+
+    async fn get_post(&self, access: &Access, id: &PostId) -> Result<Option<PostView>> {
+        Ok(self.views(access, std::slice::from_ref(id)).await?.pop())
+    }
+
+    async fn get_posts(&self, access: &Access, ids: &[PostId]) -> Result<Vec<PostView>> {
+        self.views(access, ids).await
+    }
+
+    async fn list_posts(
+        &self,
+        access: &Access,
+        filter: &PostFilter,
+        page: &PageRequest,
+    ) -> Result<Page<PostView>> {
+        self.list(access, filter, page).await
+    }
+
+    async fn revisions(&self, access: &Access, id: &PostId) -> Result<Vec<Revision>> {
+        self.visible_revisions(access, *id).await
+    }
+
+    async fn feed_candidates(
+        &self,
+        access: &Access,
+        query: &CandidateQuery,
+    ) -> Result<Vec<Candidate>> {
+        self.candidates(access, query).await
+    }
+
+    async fn tag_activity(
+        &self,
+        access: &Access,
+        since: DateTime<Utc>,
+        bucket_seconds: i64,
+    ) -> Result<Vec<TagBucket>> {
+        self.activity(access, since, bucket_seconds).await
+    }
+
+    async fn suggest_tags(
+        &self,
+        access: &Access,
+        key_prefix: &str,
+        limit: usize,
+    ) -> Result<Vec<TagSuggestion>> {
+        self.suggest(access, key_prefix, limit).await
+    }
+
+    async fn posts_for_indexing(&self, tenant: &TenantId, ids: &[PostId]) -> Result<Vec<Post>> {
+        self.raw_posts(tenant, ids).await
+    }
+
+    async fn scan_posts(
+        &self,
+        after: Option<(TenantId, PostId)>,
+        limit: usize,
+    ) -> Result<Vec<Post>> {
+        self.scan(after, limit).await
+    }
+
+    async fn add_reaction(
+        &self,
+        tenant: &TenantId,
+        reaction: &Reaction,
+        notification: Option<&NewNotification>,
+    ) -> Result<bool> {
+        self.react(tenant, reaction, notification).await
+    }
+
+    async fn add_reactions(&self, tenant: &TenantId, reactions: &[Reaction]) -> Result<usize> {
+        self.react_many(tenant, reactions).await
+    }
+
+    async fn remove_reaction(
+        &self,
+        tenant: &TenantId,
+        post: &PostId,
+        person: &PersonId,
+        kind: ReactionKind,
+    ) -> Result<bool> {
+        self.unreact(tenant, *post, person, kind).await
+    }
+
+    async fn reactions(
+        &self,
+        access: &Access,
+        post: &PostId,
+        page: &PageRequest,
+    ) -> Result<Page<Reaction>> {
+        self.reaction_page(access, *post, page).await
+    }
+
+    async fn interactions(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        limit: usize,
+    ) -> Result<Vec<(PersonId, u32)>> {
+        self.interaction_counts(tenant, person, limit).await
+    }
+
+    async fn follow(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        target: &FollowTarget,
+    ) -> Result<bool> {
+        self.add_follow(tenant, person, target).await
+    }
+
+    async fn unfollow(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        target: &FollowTarget,
+    ) -> Result<bool> {
+        self.remove_follow(tenant, person, target).await
+    }
+
+    async fn follows(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        page: &PageRequest,
+    ) -> Result<Page<FollowTarget>> {
+        self.follow_page(tenant, person, page).await
+    }
+
+    async fn mute(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        target: &MuteTarget,
+    ) -> Result<bool> {
+        self.add_mute(tenant, person, target).await
+    }
+
+    async fn unmute(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        target: &MuteTarget,
+    ) -> Result<bool> {
+        self.remove_mute(tenant, person, target).await
+    }
+
+    async fn mutes(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        page: &PageRequest,
+    ) -> Result<Page<MuteTarget>> {
+        self.mute_page(tenant, person, page).await
+    }
+
+    async fn notifications(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        page: &PageRequest,
+    ) -> Result<Page<Notification>> {
+        self.notification_page(tenant, person, page).await
+    }
+
+    async fn mark_notifications_seen(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        up_to: u64,
+    ) -> Result<usize> {
+        self.notifications_seen(tenant, person, up_to).await
+    }
+
+    async fn mark_posts_seen(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        posts: &[PostId],
+    ) -> Result<()> {
+        self.posts_seen(tenant, person, posts).await
+    }
+
+    async fn seen_posts(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        posts: &[PostId],
+    ) -> Result<Vec<PostId>> {
+        self.which_seen(tenant, person, posts).await
+    }
+
+    async fn changes(&self, after: Seq, limit: usize) -> Result<Vec<Change>> {
+        self.changes_after(after, limit).await
+    }
+
+    async fn last_seq(&self) -> Result<Seq> {
+        self.newest_seq().await
+    }
+
+    async fn erase_person(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        at: DateTime<Utc>,
+    ) -> Result<ErasureReport> {
+        self.erase(tenant, person, at).await
+    }
+
+    async fn export_person(&self, tenant: &TenantId, person: &PersonId) -> Result<PersonData> {
+        self.export(tenant, person).await
+    }
+}

@@ -1,0 +1,413 @@
+//! [`SqliteStore`]: opening, its connections, and the [`Store`] implementation, which
+//! delegates each call to the module that owns it.
+
+mod feed;
+mod log;
+mod notify;
+mod open;
+mod posts;
+mod privacy;
+mod reactions;
+mod reads;
+mod social;
+mod tags;
+mod visibility;
+
+use std::ops::{Deref, DerefMut};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::{Connection, Sqlite, SqliteConnection, Transaction};
+use tokio::sync::{Mutex, MutexGuard};
+use watercooler::store::{
+    Candidate, CandidateQuery, ErasureReport, PersonData, PostFilter, TagBucket, TagSuggestion,
+};
+use watercooler::{
+    Access, Change, FollowTarget, MuteTarget, NewNotification, Notification, Page, PageRequest,
+    PersonId, Post, PostEdit, PostId, PostView, Reaction, ReactionKind, Result, Revision, Seq,
+    Store, TenantId,
+};
+
+use crate::error::{SqliteError, map};
+use crate::options::SqliteOptions;
+
+/// A connection slot: `None` once the store is closed.
+type Slot = Mutex<Option<SqliteConnection>>;
+
+/// A [`Store`] on SQLite. Cheap to clone (the clones share the connections); usable as
+/// `Arc<dyn Store>`.
+///
+/// The connections are held directly, each behind an async mutex, rather than in a sqlx
+/// pool: a pool pings every connection it takes back, which costs the single writer a
+/// round trip to its worker thread on every call.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    /// Every write goes through this one connection, in `BEGIN IMMEDIATE` transactions
+    /// (or as a single statement); calls queue for it in order.
+    writer: Slot,
+    /// Connections for reads; empty for an in-memory database, whose reads use the writer.
+    readers: Vec<Slot>,
+    /// Where the next read starts looking for a free reader.
+    next: AtomicUsize,
+}
+
+/// A locked connection.
+struct Conn<'a>(MutexGuard<'a, Option<SqliteConnection>>);
+
+impl Deref for Conn<'_> {
+    type Target = SqliteConnection;
+    fn deref(&self) -> &SqliteConnection {
+        // `lock` only hands out a `Conn` for a slot that holds a connection.
+        self.0
+            .as_ref()
+            .unwrap_or_else(|| unreachable!("checked when locked"))
+    }
+}
+
+impl DerefMut for Conn<'_> {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        self.0
+            .as_mut()
+            .unwrap_or_else(|| unreachable!("checked when locked"))
+    }
+}
+
+fn conn(guard: MutexGuard<'_, Option<SqliteConnection>>) -> Result<Conn<'_>> {
+    if guard.is_none() {
+        return Err(SqliteError::Closed.into());
+    }
+    Ok(Conn(guard))
+}
+
+/// Starts a write transaction. `BEGIN IMMEDIATE` takes the database's write lock at once,
+/// so a transaction never fails half-way because another process started writing.
+/// Dropping the transaction rolls it back (also when the calling future is cancelled).
+async fn begin_write<'c>(w: &'c mut Conn<'_>) -> Result<Transaction<'c, Sqlite>> {
+    w.begin_with("BEGIN IMMEDIATE").await.map_err(map)
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database file at `path` with the default options,
+    /// migrating its schema to this library's version.
+    ///
+    /// Errors are [`watercooler::Error::Backend`] holding a [`crate::SqliteError`]:
+    /// `NewerSchema` for a file of a newer library, `Corrupt` for a damaged file or one
+    /// that is not a database, `ForeignDatabase` for another application's database.
+    pub async fn open(path: impl AsRef<Path>) -> Result<SqliteStore> {
+        SqliteStore::open_with(path, SqliteOptions::new()).await
+    }
+
+    /// Opens the database file at `path` with `options`.
+    pub async fn open_with(path: impl AsRef<Path>, options: SqliteOptions) -> Result<SqliteStore> {
+        let (writer, readers) = open::file(path.as_ref(), &options).await?;
+        Ok(SqliteStore::new(writer, readers))
+    }
+
+    /// A fresh private in-memory database, for tests. It lives as long as the store (and
+    /// its clones) and is served by a single connection.
+    pub async fn memory() -> Result<SqliteStore> {
+        Ok(SqliteStore::new(open::memory().await?, Vec::new()))
+    }
+
+    fn new(writer: SqliteConnection, readers: Vec<SqliteConnection>) -> SqliteStore {
+        SqliteStore {
+            inner: Arc::new(Inner {
+                writer: Mutex::new(Some(writer)),
+                readers: readers.into_iter().map(|c| Mutex::new(Some(c))).collect(),
+                next: AtomicUsize::new(0),
+            }),
+        }
+    }
+
+    /// Closes the connections, after the calls running now (and queued before) finish.
+    /// Later calls fail with `SqliteError::Closed`. Dropping the last clone of the store
+    /// also closes them, without waiting.
+    pub async fn close(&self) {
+        for slot in self
+            .inner
+            .readers
+            .iter()
+            .chain(std::iter::once(&self.inner.writer))
+        {
+            if let Some(c) = slot.lock().await.take() {
+                // Closing checkpoints the WAL; a failure here loses nothing committed.
+                let _ = c.close().await;
+            }
+        }
+    }
+
+    /// The writer connection: for a transaction ([`begin_write`]) or a write of one
+    /// statement (atomic on its own).
+    async fn writer(&self) -> Result<Conn<'_>> {
+        conn(self.inner.writer.lock().await)
+    }
+
+    /// A reader connection: a free one if any, else the next in turn.
+    async fn read(&self) -> Result<Conn<'_>> {
+        let readers = &self.inner.readers;
+        if readers.is_empty() {
+            return self.writer().await;
+        }
+        let start = self.inner.next.fetch_add(1, Ordering::Relaxed);
+        for i in 0..readers.len() {
+            if let Ok(guard) = readers[(start + i) % readers.len()].try_lock() {
+                return conn(guard);
+            }
+        }
+        conn(readers[start % readers.len()].lock().await)
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn insert_post(&self, post: &Post, notifications: &[NewNotification]) -> Result<Seq> {
+        self.insert_post_impl(post, notifications).await
+    }
+
+    async fn insert_posts(&self, posts: &[Post]) -> Result<Seq> {
+        self.insert_posts_impl(posts).await
+    }
+
+    async fn update_post(
+        &self,
+        tenant: &TenantId,
+        edit: &PostEdit,
+        notifications: &[NewNotification],
+    ) -> Result<Seq> {
+        self.update_post_impl(tenant, edit, notifications).await
+    }
+
+    async fn set_pinned(
+        &self,
+        tenant: &TenantId,
+        id: &PostId,
+        until: Option<DateTime<Utc>>,
+        at: DateTime<Utc>,
+    ) -> Result<Seq> {
+        self.set_pinned_impl(tenant, id, until, at).await
+    }
+
+    async fn delete_post(&self, tenant: &TenantId, id: &PostId, at: DateTime<Utc>) -> Result<Seq> {
+        self.delete_post_impl(tenant, id, at).await
+    }
+
+    async fn get_post(&self, access: &Access, id: &PostId) -> Result<Option<PostView>> {
+        self.get_post_impl(access, id).await
+    }
+
+    async fn get_posts(&self, access: &Access, ids: &[PostId]) -> Result<Vec<PostView>> {
+        self.get_posts_impl(access, ids).await
+    }
+
+    async fn list_posts(
+        &self,
+        access: &Access,
+        filter: &PostFilter,
+        page: &PageRequest,
+    ) -> Result<Page<PostView>> {
+        self.list_posts_impl(access, filter, page).await
+    }
+
+    async fn revisions(&self, access: &Access, id: &PostId) -> Result<Vec<Revision>> {
+        self.revisions_impl(access, id).await
+    }
+
+    async fn feed_candidates(
+        &self,
+        access: &Access,
+        query: &CandidateQuery,
+    ) -> Result<Vec<Candidate>> {
+        self.feed_candidates_impl(access, query).await
+    }
+
+    async fn tag_activity(
+        &self,
+        access: &Access,
+        since: DateTime<Utc>,
+        bucket_seconds: i64,
+    ) -> Result<Vec<TagBucket>> {
+        self.tag_activity_impl(access, since, bucket_seconds).await
+    }
+
+    async fn suggest_tags(
+        &self,
+        access: &Access,
+        key_prefix: &str,
+        limit: usize,
+    ) -> Result<Vec<TagSuggestion>> {
+        self.suggest_tags_impl(access, key_prefix, limit).await
+    }
+
+    async fn posts_for_indexing(&self, tenant: &TenantId, ids: &[PostId]) -> Result<Vec<Post>> {
+        self.posts_for_indexing_impl(tenant, ids).await
+    }
+
+    async fn scan_posts(
+        &self,
+        after: Option<(TenantId, PostId)>,
+        limit: usize,
+    ) -> Result<Vec<Post>> {
+        self.scan_posts_impl(after, limit).await
+    }
+
+    async fn add_reaction(
+        &self,
+        tenant: &TenantId,
+        reaction: &Reaction,
+        notification: Option<&NewNotification>,
+    ) -> Result<bool> {
+        self.add_reaction_impl(tenant, reaction, notification).await
+    }
+
+    async fn add_reactions(&self, tenant: &TenantId, reactions: &[Reaction]) -> Result<usize> {
+        self.add_reactions_impl(tenant, reactions).await
+    }
+
+    async fn remove_reaction(
+        &self,
+        tenant: &TenantId,
+        post: &PostId,
+        person: &PersonId,
+        kind: ReactionKind,
+    ) -> Result<bool> {
+        self.remove_reaction_impl(tenant, post, person, kind).await
+    }
+
+    async fn reactions(
+        &self,
+        access: &Access,
+        post: &PostId,
+        page: &PageRequest,
+    ) -> Result<Page<Reaction>> {
+        self.reactions_impl(access, post, page).await
+    }
+
+    async fn interactions(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        limit: usize,
+    ) -> Result<Vec<(PersonId, u32)>> {
+        self.interactions_impl(tenant, person, limit).await
+    }
+
+    async fn follow(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        target: &FollowTarget,
+    ) -> Result<bool> {
+        self.follow_impl(tenant, person, target).await
+    }
+
+    async fn unfollow(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        target: &FollowTarget,
+    ) -> Result<bool> {
+        self.unfollow_impl(tenant, person, target).await
+    }
+
+    async fn follows(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        page: &PageRequest,
+    ) -> Result<Page<FollowTarget>> {
+        self.follows_impl(tenant, person, page).await
+    }
+
+    async fn mute(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        target: &MuteTarget,
+    ) -> Result<bool> {
+        self.mute_impl(tenant, person, target).await
+    }
+
+    async fn unmute(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        target: &MuteTarget,
+    ) -> Result<bool> {
+        self.unmute_impl(tenant, person, target).await
+    }
+
+    async fn mutes(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        page: &PageRequest,
+    ) -> Result<Page<MuteTarget>> {
+        self.mutes_impl(tenant, person, page).await
+    }
+
+    async fn notifications(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        page: &PageRequest,
+    ) -> Result<Page<Notification>> {
+        self.notifications_impl(tenant, person, page).await
+    }
+
+    async fn mark_notifications_seen(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        up_to: u64,
+    ) -> Result<usize> {
+        self.mark_notifications_seen_impl(tenant, person, up_to)
+            .await
+    }
+
+    async fn mark_posts_seen(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        posts: &[PostId],
+    ) -> Result<()> {
+        self.mark_posts_seen_impl(tenant, person, posts).await
+    }
+
+    async fn seen_posts(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        posts: &[PostId],
+    ) -> Result<Vec<PostId>> {
+        self.seen_posts_impl(tenant, person, posts).await
+    }
+
+    async fn changes(&self, after: Seq, limit: usize) -> Result<Vec<Change>> {
+        self.changes_impl(after, limit).await
+    }
+
+    async fn last_seq(&self) -> Result<Seq> {
+        self.last_seq_impl().await
+    }
+
+    async fn erase_person(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        at: DateTime<Utc>,
+    ) -> Result<ErasureReport> {
+        self.erase_person_impl(tenant, person, at).await
+    }
+
+    async fn export_person(&self, tenant: &TenantId, person: &PersonId) -> Result<PersonData> {
+        self.export_person_impl(tenant, person).await
+    }
+}

@@ -1,0 +1,225 @@
+//! Turns a [`SearchQuery`] into a tantivy query over our own fields, and only those.
+//!
+//! Words are analysed exactly like post text (see [`crate::search::analysis`]); a word that
+//! becomes several terms (`e-mail`, a CJK word) is a phrase of them. A single-term word
+//! matches the unstemmed field and both stemmed ones, so `vergaderingen` finds a Dutch post
+//! saying `vergadering` and `meetings` an English one saying `meeting`, and exact matches
+//! score higher (they match twice). Operators are constant-score filters: `#tag` and
+//! `@mention` score 1 (so a tag search ranks by recency), the others 0.
+//!
+//! Only term, phrase (capped at [`MAX_PHRASE_TERMS`]), boolean, constant-score and one
+//! bounded fast-field range query are ever built: no prefix, wildcard, regex or fuzzy query
+//! can be expressed.
+
+use std::ops::Bound;
+
+use chrono::{NaiveDate, NaiveTime};
+use tantivy::Term;
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
+    TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+
+use super::schema::{Fields, HAS_LINK};
+use crate::search::analysis::{Analyzer, analyze};
+use crate::search::query::{Clause, ClauseKind, SearchQuery};
+
+/// A phrase keeps at most this many terms (a long CJK word or phrase is matched by its
+/// beginning).
+pub(crate) const MAX_PHRASE_TERMS: usize = 16;
+
+/// Compiles queries for one search (owns the analyzers it needs).
+pub(crate) struct Compiler<'f> {
+    fields: &'f Fields,
+    plain: TextAnalyzer,
+    dutch: TextAnalyzer,
+    english: TextAnalyzer,
+}
+
+impl<'f> Compiler<'f> {
+    pub(crate) fn new(fields: &'f Fields) -> Self {
+        Compiler {
+            fields,
+            plain: Analyzer::Plain.build(),
+            dutch: Analyzer::Dutch.build(),
+            english: Analyzer::English.build(),
+        }
+    }
+
+    /// The query, or `None` when it constrains nothing (empty, or only punctuation): such a
+    /// search has no results rather than listing everything.
+    pub(crate) fn compile(&mut self, query: &SearchQuery) -> Option<Box<dyn Query>> {
+        let (compiled, positive) = self.all_parts(&query.clauses);
+        // A query of exclusions only (`-thee`) lists everything else; but when the words a
+        // person asked for were all punctuation, there is nothing to search for.
+        let typed_positive = query.clauses.iter().any(|c| !c.negated);
+        if typed_positive && !positive {
+            None
+        } else {
+            compiled
+        }
+    }
+
+    /// `AND` of clauses; `None` when none constrains anything.
+    fn all(&mut self, clauses: &[Clause]) -> Option<Box<dyn Query>> {
+        self.all_parts(clauses).0
+    }
+
+    /// `AND` of clauses, and whether any positive clause constrained something.
+    fn all_parts(&mut self, clauses: &[Clause]) -> (Option<Box<dyn Query>>, bool) {
+        let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut positive = false;
+        for c in clauses {
+            if let Some(q) = self.clause(&c.kind) {
+                if c.negated {
+                    parts.push((Occur::MustNot, q));
+                } else {
+                    positive = true;
+                    parts.push((Occur::Must, q));
+                }
+            }
+        }
+        if parts.is_empty() {
+            return (None, false);
+        }
+        if !positive {
+            parts.push((Occur::Must, constant(Box::new(AllQuery), 0.0)));
+        }
+        if parts.len() == 1 && positive {
+            return (parts.pop().map(|(_, q)| q), true);
+        }
+        (Some(Box::new(BooleanQuery::new(parts))), positive)
+    }
+
+    /// `OR` of clauses; a negated item means "does not match it".
+    fn any(&mut self, clauses: &[Clause]) -> Option<Box<dyn Query>> {
+        let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for c in clauses {
+            let Some(q) = self.clause(&c.kind) else {
+                continue;
+            };
+            let q = if c.negated {
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, constant(Box::new(AllQuery), 0.0)),
+                    (Occur::MustNot, q),
+                ])) as Box<dyn Query>
+            } else {
+                q
+            };
+            parts.push((Occur::Should, q));
+        }
+        match parts.len() {
+            0 => None,
+            1 => parts.pop().map(|(_, q)| q),
+            _ => Some(Box::new(BooleanQuery::new(parts))),
+        }
+    }
+
+    /// One clause, as a positive query; `None` when it constrains nothing.
+    fn clause(&mut self, kind: &ClauseKind) -> Option<Box<dyn Query>> {
+        let f = *self.fields;
+        match kind {
+            ClauseKind::Word(w) => self.word(w, true),
+            ClauseKind::Phrase(p) => self.word(p, false),
+            ClauseKind::Hashtag { key, .. } => {
+                Some(constant(bytes_term(f.tag, key.as_str().as_bytes()), 1.0))
+            }
+            ClauseKind::Mention {
+                person: Some(p), ..
+            } => Some(constant(bytes_term(f.mention, p.as_str().as_bytes()), 1.0)),
+            // Nobody has that handle: it is just text.
+            ClauseKind::Mention {
+                person: None,
+                typed,
+                ..
+            } => self.word(typed, true),
+            ClauseKind::From {
+                person: Some(p), ..
+            } => Some(constant(bytes_term(f.author, p.as_str().as_bytes()), 0.0)),
+            // An explicit filter on someone who does not exist matches nothing.
+            ClauseKind::From { person: None, .. } => Some(Box::new(EmptyQuery)),
+            ClauseKind::In(g) => Some(constant(bytes_term(f.group, g.as_str().as_bytes()), 0.0)),
+            ClauseKind::Before(d) => Some(constant(
+                created_range(f.created, i64::MIN, day_start(*d)),
+                0.0,
+            )),
+            ClauseKind::After(d) => {
+                let next = d.succ_opt().map_or(i64::MAX, day_start);
+                Some(constant(created_range(f.created, next, i64::MAX), 0.0))
+            }
+            ClauseKind::HasLink => Some(constant(bytes_term(f.has, HAS_LINK), 0.0)),
+            ClauseKind::AnyOf(items) => self.any(items),
+            ClauseKind::All(items) => self.all(items),
+        }
+    }
+
+    /// A word (`stemmed`: also match the stemmed fields) or a quoted phrase.
+    fn word(&mut self, text: &str, stemmed: bool) -> Option<Box<dyn Query>> {
+        let mut terms = analyze(&mut self.plain, text);
+        match terms.len() {
+            0 => None,
+            1 => {
+                let plain = text_term(self.fields.body, &terms[0].text);
+                if !stemmed {
+                    return Some(plain);
+                }
+                let mut parts = vec![(Occur::Should, plain)];
+                for (analyzer, field) in [
+                    (&mut self.dutch, self.fields.body_nl),
+                    (&mut self.english, self.fields.body_en),
+                ] {
+                    if let [stem] = analyze(analyzer, text).as_slice() {
+                        parts.push((Occur::Should, text_term(field, &stem.text)));
+                    }
+                }
+                Some(Box::new(BooleanQuery::new(parts)))
+            }
+            _ => {
+                terms.truncate(MAX_PHRASE_TERMS);
+                let first = terms[0].position;
+                let with_offsets = terms
+                    .into_iter()
+                    .map(|t| {
+                        (
+                            t.position - first,
+                            Term::from_field_text(self.fields.body, &t.text),
+                        )
+                    })
+                    .collect();
+                Some(Box::new(PhraseQuery::new_with_offset(with_offsets)))
+            }
+        }
+    }
+}
+
+fn constant(q: Box<dyn Query>, score: f32) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(q, score))
+}
+
+fn bytes_term(field: Field, value: &[u8]) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_bytes(field, value),
+        IndexRecordOption::Basic,
+    ))
+}
+
+fn text_term(field: Field, value: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, value),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+fn created_range(field: Field, from: i64, until: i64) -> Box<dyn Query> {
+    Box::new(RangeQuery::new(
+        Bound::Included(Term::from_field_i64(field, from)),
+        Bound::Excluded(Term::from_field_i64(field, until)),
+    ))
+}
+
+/// Unix milliseconds at 00:00 UTC of `d`.
+fn day_start(d: NaiveDate) -> i64 {
+    d.and_time(NaiveTime::MIN).and_utc().timestamp_millis()
+}

@@ -1,0 +1,467 @@
+//! The built-in [`SearchIndex`]: tantivy, in memory (tests) or in a directory.
+
+mod acl;
+mod audience;
+mod compile;
+mod cursor;
+mod schema;
+mod searcher;
+mod stats;
+mod storage;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyError};
+use tokio::sync::Notify;
+
+use self::audience::AudienceCache;
+use self::schema::{Fields, SCHEMA_VERSION};
+use self::writer::{blocking, parse_payload, spawn_follower};
+use super::analysis::Analyzer;
+use super::query::SearchQuery;
+use super::{IndexResults, SearchIndex, SearchRequest};
+use crate::access::Access;
+use crate::error::{Error, Result};
+use crate::ids::{PostId, Seq, TenantId};
+use crate::model::Post;
+use crate::store::{Store, TagSuggestion};
+
+/// Where the index lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IndexLocation {
+    /// In memory: gone when dropped, rebuilt from the store at every open. For tests and
+    /// small deployments.
+    Memory,
+    /// In this directory, which the index owns (an unusable index in it is moved aside; a
+    /// directory with other files in it is refused).
+    Directory(PathBuf),
+}
+
+/// How relevance and recency are blended: `score = relevance × (1 − w + w × 0.5^(age /
+/// half_life))`. With `w = 0` only relevance counts; with `w = 1` a post loses half its
+/// score every half-life. Ties (and filter-only queries, whose relevance is equal) go to
+/// the newest post.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ranking {
+    /// `w`, between 0 and 1 (default 0.5).
+    pub recency_weight: f32,
+    /// The age at which recency halves (default 14 days).
+    pub half_life: Duration,
+}
+
+impl Default for Ranking {
+    fn default() -> Self {
+        Ranking {
+            recency_weight: 0.5,
+            half_life: Duration::from_secs(14 * 24 * 3600),
+        }
+    }
+}
+
+/// Settings of a [`TantivyIndex`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct TantivyOptions {
+    /// Where the index lives.
+    pub location: IndexLocation,
+    /// How often the follower polls the change log (default 250 ms): new posts are
+    /// searchable within about this time, and it is the commit batching window.
+    pub poll_interval: Duration,
+    /// Change-log entries read per call (default 1,000).
+    pub batch_size: usize,
+    /// tantivy's indexing memory budget (default 50 MB; at least 15 MB per thread).
+    pub writer_memory_bytes: usize,
+    /// tantivy's indexing threads (default 1).
+    pub writer_threads: usize,
+    /// Ranking.
+    pub ranking: Ranking,
+    /// Keep an unusable index that was moved aside (default `false`: it is removed once
+    /// the new index is built, because it may hold text that has been erased since).
+    pub keep_moved_aside: bool,
+}
+
+impl TantivyOptions {
+    /// An index in memory, with default settings.
+    pub fn in_memory() -> Self {
+        TantivyOptions {
+            location: IndexLocation::Memory,
+            poll_interval: Duration::from_millis(250),
+            batch_size: 1_000,
+            writer_memory_bytes: 50_000_000,
+            writer_threads: 1,
+            ranking: Ranking::default(),
+            keep_moved_aside: false,
+        }
+    }
+
+    /// An index in `path`, with default settings.
+    pub fn in_directory(path: impl Into<PathBuf>) -> Self {
+        TantivyOptions {
+            location: IndexLocation::Directory(path.into()),
+            ..Self::in_memory()
+        }
+    }
+
+    /// Sets the poll interval.
+    #[must_use]
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        self.poll_interval = interval;
+        self
+    }
+
+    /// Sets the ranking.
+    #[must_use]
+    pub fn ranking(mut self, ranking: Ranking) -> Self {
+        self.ranking = ranking;
+        self
+    }
+
+    /// Sets the writer's memory budget and threads.
+    #[must_use]
+    pub fn writer(mut self, memory_bytes: usize, threads: usize) -> Self {
+        self.writer_memory_bytes = memory_bytes;
+        self.writer_threads = threads;
+        self
+    }
+
+    /// Sets the change-log batch size.
+    #[must_use]
+    pub fn batch_size(mut self, batch_size: usize) -> Self {
+        self.batch_size = batch_size;
+        self
+    }
+
+    /// Keeps (or not) an unusable index that was moved aside.
+    #[must_use]
+    pub fn keep_moved_aside(mut self, keep: bool) -> Self {
+        self.keep_moved_aside = keep;
+        self
+    }
+}
+
+/// One document of the index, as [`TantivyIndex::documents`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct IndexedPost {
+    /// The tenant.
+    pub tenant: TenantId,
+    /// The post.
+    pub id: PostId,
+    /// The [`crate::search::fingerprint`] of the post as indexed.
+    pub fingerprint: u64,
+}
+
+/// The pipeline's position in the change log.
+#[derive(Debug, Default)]
+struct Pipeline {
+    /// Applied to the writer (maybe not committed).
+    applied: Seq,
+    /// Committed and searchable.
+    committed: Seq,
+    /// An erasure was applied: purge deleted documents at the next commit.
+    purge: bool,
+}
+
+/// The built-in search index on tantivy. See the [module docs](crate::search) for the
+/// consistency design and [`TantivyIndex::open`] for its life cycle.
+pub struct TantivyIndex {
+    store: Arc<dyn Store>,
+    index: Index,
+    fields: Fields,
+    reader: IndexReader,
+    /// Per-segment organisation bitsets of the permission filter.
+    audience: Arc<AudienceCache>,
+    /// The one long-lived writer; `None` once closed.
+    writer: Arc<Mutex<Option<IndexWriter>>>,
+    pipeline: tokio::sync::Mutex<Pipeline>,
+    searchable: AtomicU64,
+    wake: Arc<Notify>,
+    closed: AtomicBool,
+    options: TantivyOptions,
+    moved_aside: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for TantivyIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TantivyIndex")
+            .field("location", &self.options.location)
+            .field("searchable", &self.searchable_seq())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A tantivy error as ours. Lock and I/O trouble may pass; the rest will not.
+pub(crate) fn tantivy_error(e: TantivyError) -> Error {
+    match e {
+        TantivyError::LockFailure(..) | TantivyError::IoError(_) => Error::transient(e),
+        other => Error::backend(other),
+    }
+}
+
+/// Analyzers are saved in the index by name only: register them at every open.
+fn register_tokenizers(index: &Index) {
+    for analyzer in [Analyzer::Plain, Analyzer::Dutch, Analyzer::English] {
+        index
+            .tokenizers()
+            .register(analyzer.name(), analyzer.build());
+    }
+}
+
+impl TantivyIndex {
+    /// Opens (or creates) the index and brings it up to date with `store` before
+    /// returning, then keeps following the store's change log in a background task.
+    ///
+    /// - A new, empty, unusable (moved aside) or foreign index is rebuilt from the store
+    ///   ([`Store::scan_posts`]); so is one that is *ahead* of the store (a new, empty
+    ///   store with an old index directory).
+    /// - Otherwise it resumes from the watermark in its last commit.
+    ///
+    /// Must be called within a tokio runtime (the follower is a tokio task and tantivy work
+    /// runs on the blocking pool). Only one process may have an index directory open; a
+    /// second gets a retryable [`Error::Backend`].
+    pub async fn open(store: Arc<dyn Store>, options: TantivyOptions) -> Result<Arc<TantivyIndex>> {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(Error::invalid(
+                "runtime",
+                "TantivyIndex::open needs a tokio runtime",
+            ));
+        }
+        let opts = options.clone();
+        let (index, fields, reader, writer, moved_aside, watermark) = blocking(move || {
+            let (schema, fields) = Fields::schema();
+            let opened = match &opts.location {
+                IndexLocation::Memory => storage::Opened {
+                    index: Index::create_in_ram(schema),
+                    moved_aside: None,
+                },
+                IndexLocation::Directory(path) => storage::open_dir(path, &schema, SCHEMA_VERSION)?,
+            };
+            let index = opened.index;
+            register_tokenizers(&index);
+            let threads = opts.writer_threads.clamp(1, 8);
+            let memory = opts.writer_memory_bytes.max(15_000_000 * threads);
+            let writer: IndexWriter = index
+                .writer_with_num_threads(threads, memory)
+                .map_err(tantivy_error)?;
+            // Files a crash left behind (tantivy#3079).
+            if let Err(e) = writer.garbage_collect_files().wait() {
+                tracing::warn!(error = %e, "search index: garbage collection failed");
+            }
+            let reader: IndexReader = index
+                .reader_builder()
+                .reload_policy(ReloadPolicy::Manual)
+                .try_into()
+                .map_err(tantivy_error)?;
+            let metas = index.load_metas().map_err(tantivy_error)?;
+            let watermark = parse_payload(metas.payload.as_deref());
+            Ok((index, fields, reader, writer, opened.moved_aside, watermark))
+        })
+        .await?;
+
+        let me = Arc::new(TantivyIndex {
+            store,
+            index,
+            fields,
+            reader,
+            audience: Arc::new(AudienceCache::default()),
+            writer: Arc::new(Mutex::new(Some(writer))),
+            pipeline: tokio::sync::Mutex::new(Pipeline::default()),
+            searchable: AtomicU64::new(0),
+            wake: Arc::new(Notify::new()),
+            closed: AtomicBool::new(false),
+            options,
+            moved_aside,
+        });
+        {
+            let mut p = me.pipeline.lock().await;
+            let store_last = me.store.last_seq().await?;
+            match watermark {
+                Some(seq) if seq <= store_last => {
+                    p.applied = seq;
+                    p.committed = seq;
+                    me.searchable.store(seq.0, Ordering::Release);
+                    me.catch_up_locked(&mut p).await?;
+                }
+                _ => me.rebuild_locked(&mut p).await?,
+            }
+        }
+        if let Some(aside) = me.moved_aside.clone()
+            && !me.options.keep_moved_aside
+        {
+            blocking(move || {
+                storage::remove_moved_aside(&aside);
+                Ok(())
+            })
+            .await?;
+        }
+        spawn_follower(&me);
+        Ok(me)
+    }
+
+    /// Where an unusable index was moved aside when this one was opened, if that happened
+    /// (and it was kept: see [`TantivyOptions::keep_moved_aside`]).
+    pub fn moved_aside(&self) -> Option<&Path> {
+        self.moved_aside.as_deref()
+    }
+
+    /// Applies every pending change and commits (what the follower does each poll).
+    pub async fn catch_up(&self) -> Result<Seq> {
+        let mut p = self.pipeline.lock().await;
+        self.catch_up_locked(&mut p).await?;
+        Ok(p.committed)
+    }
+
+    /// Commits what is pending, stops the follower and releases the writer (and its lock
+    /// on the directory). Searches keep working on what was committed.
+    pub async fn close(&self) -> Result<()> {
+        let mut p = self.pipeline.lock().await;
+        let result = self.catch_up_locked(&mut p).await;
+        self.closed.store(true, Ordering::Release);
+        self.wake.notify_one();
+        let writer = self.writer.clone();
+        blocking(move || {
+            let w = writer.lock().unwrap_or_else(|e| e.into_inner()).take();
+            match w {
+                Some(w) => w.wait_merging_threads().map_err(tantivy_error),
+                None => Ok(()),
+            }
+        })
+        .await?;
+        result
+    }
+
+    /// [`SearchIndex::search`], on the calling thread (blocking; for benchmarks and hosts
+    /// without async).
+    pub fn search_sync(
+        &self,
+        access: &Access,
+        query: &SearchQuery,
+        request: &SearchRequest,
+    ) -> Result<IndexResults> {
+        let searcher = self.reader.searcher();
+        searcher::search(
+            &searcher,
+            &self.fields,
+            &self.audience,
+            &self.options.ranking,
+            access,
+            query,
+            request,
+        )
+    }
+
+    /// [`SearchIndex::suggest_tags`], on the calling thread (blocking).
+    pub fn suggest_tags_sync(
+        &self,
+        access: &Access,
+        key_prefix: &str,
+        limit: usize,
+    ) -> Result<Vec<TagSuggestion>> {
+        searcher::suggest_tags(
+            &self.reader.searcher(),
+            &self.fields,
+            &self.audience,
+            access,
+            key_prefix,
+            limit,
+        )
+    }
+
+    /// Every document in the searchable index, sorted by tenant and id (duplicates would
+    /// show twice). Blocking; for audits and tests that compare the index with the store.
+    pub fn documents(&self) -> Result<Vec<IndexedPost>> {
+        searcher::documents(&self.reader.searcher())
+    }
+
+    /// Benchmark baseline: indexes `posts` with plain tantivy — the same schema and
+    /// analyzers, one writer, one commit — with no store, change log or follower. Returns
+    /// the number of documents.
+    #[doc(hidden)]
+    pub fn raw_baseline(
+        posts: &[Post],
+        dir: Option<&Path>,
+        memory: usize,
+        threads: usize,
+    ) -> Result<u64> {
+        let (schema, fields) = Fields::schema();
+        let index = match dir {
+            Some(d) => Index::create_in_dir(d, schema).map_err(tantivy_error)?,
+            None => Index::create_in_ram(schema),
+        };
+        register_tokenizers(&index);
+        let mut w: IndexWriter = index
+            .writer_with_num_threads(threads.clamp(1, 8), memory.max(15_000_000 * threads.max(1)))
+            .map_err(tantivy_error)?;
+        for post in posts {
+            w.add_document(fields.document(post))
+                .map_err(tantivy_error)?;
+        }
+        w.commit().map_err(tantivy_error)?;
+        let reader: IndexReader = index.reader().map_err(tantivy_error)?;
+        Ok(reader.searcher().num_docs())
+    }
+}
+
+#[async_trait]
+impl SearchIndex for TantivyIndex {
+    async fn search(
+        &self,
+        access: &Access,
+        query: &SearchQuery,
+        request: &SearchRequest,
+    ) -> Result<IndexResults> {
+        let (reader, fields, ranking) = (self.reader.clone(), self.fields, self.options.ranking);
+        let audience = self.audience.clone();
+        let (access, query, request) = (access.clone(), query.clone(), request.clone());
+        blocking(move || {
+            let searcher = reader.searcher();
+            searcher::search(
+                &searcher, &fields, &audience, &ranking, &access, &query, &request,
+            )
+        })
+        .await
+    }
+
+    async fn suggest_tags(
+        &self,
+        access: &Access,
+        key_prefix: &str,
+        limit: usize,
+    ) -> Result<Vec<TagSuggestion>> {
+        let (reader, fields, audience) = (self.reader.clone(), self.fields, self.audience.clone());
+        let (access, prefix) = (access.clone(), key_prefix.to_owned());
+        blocking(move || {
+            searcher::suggest_tags(
+                &reader.searcher(),
+                &fields,
+                &audience,
+                &access,
+                &prefix,
+                limit,
+            )
+        })
+        .await
+    }
+
+    async fn refresh(&self) -> Result<Seq> {
+        self.catch_up().await
+    }
+
+    fn changed(&self) {
+        self.wake.notify_one();
+    }
+
+    async fn rebuild(&self) -> Result<()> {
+        let mut p = self.pipeline.lock().await;
+        self.rebuild_locked(&mut p).await
+    }
+
+    fn searchable_seq(&self) -> Seq {
+        Seq(self.searchable.load(Ordering::Acquire))
+    }
+}

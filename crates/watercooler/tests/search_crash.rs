@@ -1,0 +1,286 @@
+//! The index survives `kill -9`. A child process (this test binary, re-run with an
+//! environment variable) replays a seeded sequence of store writes — posts, replies, edits,
+//! deletes, an erasure — while its disk index follows, commits and sometimes rebuilds; the
+//! parent kills it with SIGKILL at a seeded moment, twice per run (the second child starts
+//! on the first one's index). Then the parent replays the whole sequence into a fresh store
+//! (the same sequence gives the same change-log numbers), opens the index — which resumes
+//! from the watermark in its last commit — and checks that it equals the store: no missing,
+//! duplicate, stale or deleted document, and no index moved aside.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration};
+use watercooler::search::{IndexedPost, SearchIndex, TantivyIndex, TantivyOptions, fingerprint};
+use watercooler::watercooler_text::hashtag_key;
+use watercooler::*;
+
+const CHILD: &str = "WC_SEARCH_CRASH_CHILD";
+const TEST_NAME: &str = "the_index_equals_the_store_after_kill_9_at_random_points";
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+enum Op {
+    Insert(Post),
+    Edit(TenantId, PostEdit),
+    Delete(TenantId, PostId),
+    Erase(TenantId, PersonId),
+}
+
+const WORDS: [&str; 8] = [
+    "koffie",
+    "vergadering",
+    "meeting",
+    "lunch",
+    "project",
+    "team",
+    "会議室",
+    "café",
+];
+
+/// The seeded write sequence.
+fn ops(seed: u64) -> Vec<Op> {
+    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let t0 = DateTime::from_timestamp(1_360_000_000, 0).unwrap();
+    let mut out = Vec::new();
+    let mut live: Vec<(TenantId, PostId, Option<PostId>)> = Vec::new();
+    for i in 0..600u64 {
+        let at = t0 + Duration::seconds(i as i64);
+        let tenant = TenantId::new(if rng.below(3) == 0 { "b" } else { "a" });
+        let text = (0..2 + rng.below(6))
+            .map(|_| WORDS[rng.below(WORDS.len() as u64) as usize])
+            .collect::<Vec<_>>()
+            .join(" ");
+        match rng.below(10) {
+            0..=5 => {
+                let id = PostId::from_parts(at, i);
+                let author = PersonId::new(format!("u{}", rng.below(6)));
+                let visibility = match rng.below(4) {
+                    0 => Visibility::group("g"),
+                    1 => Visibility::direct([PersonId::new("u1")]),
+                    _ => Visibility::Organization,
+                };
+                // Replies to a live root of the same tenant (deleting the root deletes them).
+                let parent = live
+                    .iter()
+                    .filter(|(t, _, root)| t == &tenant && root.is_none())
+                    .nth(rng.below(3) as usize)
+                    .map(|(_, p, _)| *p)
+                    .filter(|_| rng.below(3) == 0);
+                let tag = WORDS[rng.below(4) as usize];
+                let post = Post {
+                    id,
+                    tenant: tenant.clone(),
+                    author,
+                    text: format!("{text} #{tag}"),
+                    language: if rng.below(2) == 0 {
+                        Language::dutch()
+                    } else {
+                        Language::english()
+                    },
+                    created_at: at,
+                    edited_at: None,
+                    visibility,
+                    reply_to: parent,
+                    thread_root: parent,
+                    announcement: false,
+                    pinned_until: None,
+                    hashtags: vec![HashtagRef {
+                        key: hashtag_key(tag),
+                        display: tag.to_owned(),
+                        range: 0..0,
+                    }],
+                    mentions: vec![],
+                    urls: vec![],
+                };
+                live.push((tenant, id, parent));
+                out.push(Op::Insert(post));
+            }
+            6 | 7 if !live.is_empty() => {
+                let (t, id, _) = live[rng.below(live.len() as u64) as usize].clone();
+                out.push(Op::Edit(
+                    t,
+                    PostEdit {
+                        id,
+                        text,
+                        edited_at: at,
+                        hashtags: vec![],
+                        mentions: vec![],
+                        urls: vec![],
+                    },
+                ));
+            }
+            8 if !live.is_empty() => {
+                let (t, id, _) = live.remove(rng.below(live.len() as u64) as usize);
+                // Its replies go with it.
+                live.retain(|(_, _, root)| *root != Some(id));
+                out.push(Op::Delete(t, id));
+            }
+            _ => {}
+        }
+        if i == 450 {
+            out.push(Op::Erase("a".into(), "u3".into()));
+            live.clear();
+        }
+    }
+    out
+}
+
+async fn apply(store: &MemoryStore, op: &Op, at: DateTime<chrono::Utc>) {
+    // Writes on posts a previous op removed fail the same way in every replay.
+    let _ = match op {
+        Op::Insert(p) => store.insert_post(p, &[]).await.map(|_| ()),
+        Op::Edit(t, e) => store.update_post(t, e, &[]).await.map(|_| ()),
+        Op::Delete(t, id) => store.delete_post(t, id, at).await.map(|_| ()),
+        Op::Erase(t, p) => store.erase_person(t, p, at).await.map(|_| ()),
+    };
+}
+
+fn options(path: &Path) -> TantivyOptions {
+    TantivyOptions::in_directory(path)
+        .poll_interval(StdDuration::from_millis(2))
+        .batch_size(37)
+}
+
+/// The child: follow the writes until killed.
+async fn child(spec: &str) {
+    let (path, seed) = spec.split_once('|').unwrap();
+    let seed: u64 = seed.parse().unwrap();
+    let store = Arc::new(MemoryStore::new());
+    let index = TantivyIndex::open(store.clone(), options(Path::new(path)))
+        .await
+        .unwrap();
+    println!("READY");
+    let at = DateTime::from_timestamp(1_400_000_000, 0).unwrap();
+    for (i, op) in ops(seed).iter().enumerate() {
+        apply(&store, op, at).await;
+        if i % 10 == 0 {
+            tokio::time::sleep(StdDuration::from_millis(1)).await;
+        }
+        if i % 47 == 0 {
+            index.refresh().await.unwrap();
+        }
+        if i == 150 + (seed as usize % 5) * 40 {
+            index.rebuild().await.unwrap();
+        }
+    }
+    // Keep committing until killed (never exit by itself within a normal run).
+    for _ in 0..30_000 {
+        index.refresh().await.unwrap();
+        tokio::time::sleep(StdDuration::from_millis(1)).await;
+    }
+}
+
+fn spawn_and_kill(path: &Path, seed: u64, delay_ms: u64) {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", TEST_NAME, "--nocapture", "--test-threads=1"])
+        .env(CHILD, format!("{}|{seed}", path.display()))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    loop {
+        match lines.next() {
+            Some(Ok(line)) if line.contains("READY") => break,
+            Some(Ok(_)) => continue,
+            other => panic!("child ended before it was ready: {other:?}"),
+        }
+    }
+    std::thread::sleep(StdDuration::from_millis(delay_ms));
+    child.kill().unwrap(); // SIGKILL on Unix.
+    child.wait().unwrap();
+}
+
+fn watermark(path: &Path) -> Option<u64> {
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(path.join("meta.json")).ok()?).ok()?;
+    let payload: serde_json::Value = serde_json::from_str(meta.get("payload")?.as_str()?).ok()?;
+    payload.get("watercooler_seq")?.as_u64()
+}
+
+async fn expected(store: &MemoryStore) -> Vec<IndexedPost> {
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.scan_posts(after.clone(), 500).await.unwrap();
+        let Some(last) = page.last() else { break };
+        after = Some((last.tenant.clone(), last.id));
+        out.extend(page.iter().map(|p| IndexedPost {
+            tenant: p.tenant.clone(),
+            id: p.id,
+            fingerprint: fingerprint(p),
+        }));
+    }
+    out.sort();
+    out
+}
+
+fn temp_dir(seed: u64) -> PathBuf {
+    let p = std::env::temp_dir().join(format!("wc-search-crash-{}-{seed}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&p);
+    p.join("index")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_index_equals_the_store_after_kill_9_at_random_points() {
+    if let Ok(spec) = std::env::var(CHILD) {
+        child(&spec).await;
+        return;
+    }
+    let at = DateTime::from_timestamp(1_400_000_000, 0).unwrap();
+    for seed in 1..=5u64 {
+        let path = temp_dir(seed);
+        let mut rng = Rng(seed);
+        let mut marks = Vec::new();
+        for _ in 0..2 {
+            spawn_and_kill(&path, seed, 5 + rng.below(3_000));
+            marks.push(watermark(&path));
+        }
+        let store = Arc::new(MemoryStore::new());
+        for op in ops(seed).iter() {
+            apply(&store, op, at).await;
+        }
+        let last = store.last_seq().await.unwrap();
+        let index = TantivyIndex::open(store.clone(), options(&path))
+            .await
+            .unwrap();
+        assert!(
+            index.moved_aside().is_none(),
+            "seed {seed}: a kill made the index unusable"
+        );
+        let docs = index.documents().unwrap();
+        let want = expected(&store).await;
+        assert!(!want.is_empty());
+        assert_eq!(
+            docs.len(),
+            want.len(),
+            "seed {seed}: missing or duplicate documents"
+        );
+        assert_eq!(docs, want, "seed {seed}: stale or deleted documents");
+        assert_eq!(index.searchable_seq(), last);
+        eprintln!(
+            "seed {seed}: watermarks at the kills {marks:?}, store at {}",
+            last.0
+        );
+        index.close().await.unwrap();
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+}

@@ -1,0 +1,278 @@
+//! Loads the whole shared corpus into the memory store and checks what must hold at scale:
+//! the counts, and visibility on the read path (authors, group non-members, direct
+//! non-recipients, mentions and mention notifications). Linear: each post is checked
+//! against a fixed, deterministic handful of people.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use watercooler::watercooler_text::{EntityKind, Extractor, handle_key};
+use watercooler::{
+    Access, Directory, GroupId, MemoryStore, NotificationKind, PageRequest, PersonId, Post,
+    TenantId, Viewer, Visibility,
+};
+use watercooler_workspace::corpus::{self, Corpus};
+
+/// How many non-members (or non-recipients) each private post is tried against.
+const OUTSIDERS_PER_POST: usize = 3;
+
+struct Checker<'a> {
+    c: &'a Corpus,
+    access: HashMap<(TenantId, PersonId), Access>,
+    people: BTreeMap<TenantId, Vec<PersonId>>,
+    members: HashMap<(TenantId, GroupId), HashSet<PersonId>>,
+    /// Non-members of each group, sorted.
+    outsiders: HashMap<(TenantId, GroupId), Vec<PersonId>>,
+}
+
+impl<'a> Checker<'a> {
+    async fn new(c: &'a Corpus) -> Self {
+        let mut people = BTreeMap::new();
+        let mut members = HashMap::new();
+        let mut outsiders = HashMap::new();
+        for tenant in c.directory.tenants().unwrap() {
+            let everyone = c.directory.person_ids(&tenant).unwrap();
+            for g in c.directory.groups(&tenant).unwrap() {
+                let m: HashSet<PersonId> = c
+                    .directory
+                    .members(&tenant, &g.id)
+                    .unwrap()
+                    .into_iter()
+                    .collect();
+                let out: Vec<PersonId> = everyone
+                    .iter()
+                    .filter(|p| !m.contains(*p))
+                    .cloned()
+                    .collect();
+                outsiders.insert((tenant.clone(), g.id.clone()), out);
+                members.insert((tenant.clone(), g.id), m);
+            }
+            people.insert(tenant, everyone);
+        }
+        Checker {
+            c,
+            access: HashMap::new(),
+            people,
+            members,
+            outsiders,
+        }
+    }
+
+    async fn access(&mut self, tenant: &TenantId, person: &PersonId) -> Access {
+        let key = (tenant.clone(), person.clone());
+        if let Some(a) = self.access.get(&key) {
+            return a.clone();
+        }
+        let a = self
+            .c
+            .service
+            .access(&Viewer::new(tenant.clone(), person.clone()))
+            .await
+            .unwrap();
+        self.access.insert(key, a.clone());
+        a
+    }
+
+    async fn can_read(&mut self, post: &Post, person: &PersonId) -> bool {
+        let a = self.access(&post.tenant, person).await;
+        self.c.store.get_post(&a, &post.id).await.unwrap().is_some()
+    }
+
+    /// `n` people from `pool` other than `except`, picked deterministically from `seed`.
+    fn pick(pool: &[PersonId], seed: usize, n: usize, except: &[&PersonId]) -> Vec<PersonId> {
+        let mut out = Vec::new();
+        if pool.is_empty() {
+            return out;
+        }
+        for k in 0..pool.len() {
+            if out.len() == n {
+                break;
+            }
+            let p = &pool[(seed.wrapping_mul(7919) + k * 104_729) % pool.len()];
+            if !except.contains(&p) && !out.contains(p) {
+                out.push(p.clone());
+            }
+        }
+        out
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_full_corpus_loads_and_keeps_every_visibility_promise() {
+    let t0 = std::time::Instant::now();
+    let store = Arc::new(MemoryStore::new());
+    let c = corpus::load(&corpus::default_dir(), store.clone())
+        .await
+        .unwrap();
+
+    // Counts, in total and per tenant.
+    let n = c.counts;
+    assert_eq!(
+        (
+            n.people,
+            n.groups,
+            n.memberships,
+            n.follows,
+            n.posts,
+            n.reactions
+        ),
+        (1_960, 59, 3_799, 70_716, 200_000, 226_438)
+    );
+    let posts_per: Vec<(&str, usize)> = c
+        .per_tenant
+        .iter()
+        .map(|(t, n)| (t.as_str(), n.posts))
+        .collect();
+    assert_eq!(
+        posts_per,
+        [
+            ("acme", 40_170),
+            ("kleinbedrijf", 10_001),
+            ("willemsen", 149_829)
+        ]
+    );
+    let people_per: Vec<usize> = c.per_tenant.values().map(|n| n.people).collect();
+    assert_eq!(people_per, [400, 60, 1_500]);
+    assert_eq!(c.post_ids.len(), 200_000);
+    assert_eq!(
+        c.now,
+        corpus::CORPUS_END
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap()
+    );
+
+    eprintln!("TIMING load {:?}", t0.elapsed());
+    let mut check = Checker::new(&c).await;
+    let extractor = Extractor::default();
+    let mut scanned: BTreeMap<TenantId, usize> = BTreeMap::new();
+    let (mut group_posts, mut direct_posts, mut mentions, mut dropped) = (0, 0, 0, 0);
+    let mut after = None;
+    loop {
+        let batch = c.store.scan_posts(after.clone(), 5_000).await.unwrap();
+        let Some(last) = batch.last() else { break };
+        after = Some((last.tenant.clone(), last.id));
+        for (i, post) in batch.iter().enumerate() {
+            *scanned.entry(post.tenant.clone()).or_default() += 1;
+            assert!(
+                check.can_read(post, &post.author).await,
+                "author cannot read {}",
+                post.id
+            );
+            let seed = post.id.as_u128() as usize ^ i;
+            match &post.visibility {
+                Visibility::Organization => {}
+                Visibility::Group { group } => {
+                    group_posts += 1;
+                    let key = (post.tenant.clone(), group.clone());
+                    let pool = check.outsiders[&key].clone();
+                    for p in Checker::pick(&pool, seed, OUTSIDERS_PER_POST, &[&post.author]) {
+                        assert!(
+                            !check.can_read(post, &p).await,
+                            "non-member {p} reads {}",
+                            post.id
+                        );
+                    }
+                    let member = check.members[&key].iter().next().cloned();
+                    if let Some(m) = member {
+                        assert!(
+                            check.can_read(post, &m).await,
+                            "member {m} cannot read {}",
+                            post.id
+                        );
+                    }
+                }
+                Visibility::Direct { recipients } => {
+                    direct_posts += 1;
+                    let pool = check.people[&post.tenant].clone();
+                    let mut except: Vec<&PersonId> = recipients.iter().collect();
+                    except.push(&post.author);
+                    for p in Checker::pick(&pool, seed, OUTSIDERS_PER_POST, &except) {
+                        assert!(
+                            !check.can_read(post, &p).await,
+                            "non-recipient {p} reads {}",
+                            post.id
+                        );
+                    }
+                    for r in recipients {
+                        assert!(
+                            check.can_read(post, r).await,
+                            "recipient {r} cannot read {}",
+                            post.id
+                        );
+                    }
+                }
+            }
+            // Every resolved mention is of someone who may read the post.
+            for m in &post.mentions {
+                mentions += 1;
+                assert!(
+                    check.can_read(post, &m.person).await,
+                    "mentioned {} cannot read {}",
+                    m.person,
+                    post.id
+                );
+            }
+            // And every typed mention of a known person who may not read it was dropped.
+            if post.visibility != Visibility::Organization && post.text.contains('@') {
+                for e in extractor
+                    .extract(&post.text)
+                    .iter()
+                    .filter(|e| e.kind() == EntityKind::Mention)
+                {
+                    let key = handle_key(e.value(&post.text));
+                    let found = c
+                        .directory
+                        .resolve_handles(&post.tenant, &[key])
+                        .await
+                        .unwrap();
+                    for person in found {
+                        if !check.can_read(post, &person.id).await {
+                            dropped += 1;
+                            assert!(post.mentions.iter().all(|m| m.person != person.id));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("TIMING scan {:?}", t0.elapsed());
+    let scanned_total: usize = scanned.values().sum();
+    assert_eq!(scanned_total, 200_000);
+    for (tenant, n) in &scanned {
+        assert_eq!(*n, c.per_tenant[tenant].posts, "{tenant}");
+    }
+    // The corpus holds all of these on purpose; a zero would mean the checks checked nothing.
+    assert_eq!((group_posts, direct_posts), (30_118, 10_135));
+    assert!(mentions > 10_000, "{mentions}");
+    assert!(dropped > 100, "{dropped}");
+
+    // Mention notifications go only to people who may read the post.
+    let mut mention_notes = 0;
+    for (tenant, people) in check.people.clone() {
+        for person in people {
+            let a = check.access(&tenant, &person).await;
+            let mut req = PageRequest::first(200);
+            loop {
+                let page = c.store.notifications(&tenant, &person, &req).await.unwrap();
+                let ids: Vec<_> = page
+                    .items
+                    .iter()
+                    .filter(|n| n.kind == NotificationKind::Mention)
+                    .map(|n| n.post)
+                    .collect();
+                mention_notes += ids.len();
+                let readable = c.store.get_posts(&a, &ids).await.unwrap();
+                assert_eq!(
+                    readable.len(),
+                    ids.len(),
+                    "{person} notified about a post they cannot read"
+                );
+                match page.next {
+                    Some(cur) => req = PageRequest::after(cur, 200),
+                    None => break,
+                }
+            }
+        }
+    }
+    assert!(mention_notes > 10_000, "{mention_notes}");
+}

@@ -264,10 +264,20 @@ pub async fn replies_inherit_root_visibility(store: Arc<dyn Store>) {
         )
         .await;
     let r3 = fx.reply("carol", &d.id, "back to bob").await;
+    // The root's author is not among its own recipients, so a reply's audience is the
+    // root's recipients plus the root's author: bob must see carol's answer.
     assert_eq!(
-        r3.visibility, d.visibility,
-        "a reply to a direct post stays direct"
+        r3.visibility,
+        Visibility::direct([PersonId::new("bob"), PersonId::new("carol")]),
+        "a reply to a direct post stays direct, between the root's author and recipients"
     );
+    let expect = [
+        (&fx.viewer("bob"), true),
+        (&fx.viewer("carol"), true),
+        (&fx.viewer("alice"), false),
+        (&fx.viewer("dave"), false),
+    ];
+    assert_seen_by(&fx, &r3, Facts::default(), &expect, "a reply in a direct thread").await;
 
     let snap = Snapshot::take(&fx, &fx.tenant).await;
     let seq = last_seq(s).await;

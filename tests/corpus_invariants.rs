@@ -1,15 +1,16 @@
 //! Loads the whole shared corpus into the memory store and checks what must hold at scale:
 //! the counts, and visibility on the read path (authors, group non-members, direct
-//! non-recipients, mentions and mention notifications). Linear: each post is checked
-//! against a fixed, deterministic handful of people.
+//! non-recipients, mentions and mention notifications), then home feeds and trends for a
+//! sample of every tenant's people against an oracle built from the directory alone.
+//! Linear: each post is checked against a fixed, deterministic handful of people.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-use watercooler::watercooler_text::{EntityKind, Extractor, handle_key};
+use watercooler::watercooler_text::{EntityKind, Extractor, TagKey, handle_key};
 use watercooler::{
     Access, Directory, GroupId, MemoryStore, NotificationKind, PageRequest, PersonId, Post,
-    TenantId, Viewer, Visibility,
+    TenantId, TrendOptions, Viewer, Visibility,
 };
 use watercooler_workspace::corpus::{self, Corpus};
 
@@ -146,6 +147,7 @@ async fn the_full_corpus_loads_and_keeps_every_visibility_promise() {
     let extractor = Extractor::default();
     let mut scanned: BTreeMap<TenantId, usize> = BTreeMap::new();
     let (mut group_posts, mut direct_posts, mut mentions, mut dropped) = (0, 0, 0, 0);
+    let mut tag_uses: HashMap<(TenantId, TagKey), Vec<TagUse>> = HashMap::new();
     let mut after = None;
     loop {
         let batch = c.store.scan_posts(after.clone(), 5_000).await.unwrap();
@@ -153,6 +155,16 @@ async fn the_full_corpus_loads_and_keeps_every_visibility_promise() {
         after = Some((last.tenant.clone(), last.id));
         for (i, post) in batch.iter().enumerate() {
             *scanned.entry(post.tenant.clone()).or_default() += 1;
+            for tag in &post.hashtags {
+                tag_uses
+                    .entry((post.tenant.clone(), tag.key.clone()))
+                    .or_default()
+                    .push(TagUse {
+                        at: post.created_at,
+                        author: post.author.clone(),
+                        visibility: post.visibility.clone(),
+                    });
+            }
             assert!(
                 check.can_read(post, &post.author).await,
                 "author cannot read {}",
@@ -275,4 +287,95 @@ async fn the_full_corpus_loads_and_keeps_every_visibility_promise() {
         }
     }
     assert!(mention_notes > 10_000, "{mention_notes}");
+
+    // Feeds and trends, for a deterministic sample of every tenant's people, against an
+    // oracle built from the directory alone (not from the store's own visibility code).
+    let oracle = Oracle {
+        members: &check.members,
+    };
+    let mut loose = TrendOptions::default();
+    loose.bucket_seconds = 7 * 86_400;
+    loose.history = 4;
+    loose.min_authors = 2;
+    let (mut feed_items, mut trends_seen) = (0, 0);
+    for (tenant, people) in &check.people {
+        for person in people.iter().step_by(9) {
+            let viewer = Viewer::new(tenant.clone(), person.clone());
+            let mut cursor = None;
+            for _ in 0..3 {
+                let page = c.service.home_feed(&viewer, cursor.as_ref(), 20).await.unwrap();
+                for item in &page.items {
+                    for view in std::iter::once(&item.post).chain(&item.replies) {
+                        feed_items += 1;
+                        assert!(
+                            oracle.sees(&viewer, &view.post),
+                            "{person} of {tenant} gets {} in their home feed",
+                            view.post.id
+                        );
+                    }
+                }
+                match page.next {
+                    Some(next) => cursor = Some(next),
+                    None => break,
+                }
+            }
+            for options in [&TrendOptions::default(), &loose] {
+                for trend in c.service.trending_hashtags(&viewer, options).await.unwrap() {
+                    trends_seen += 1;
+                    let from = trend.peak_at;
+                    let to = from + chrono::Duration::seconds(options.bucket_seconds);
+                    let visible_authors: HashSet<&PersonId> = tag_uses
+                        [&(tenant.clone(), trend.key.clone())]
+                        .iter()
+                        .filter(|u| u.at >= from && u.at < to)
+                        .filter(|u| oracle.sees_parts(&viewer, &u.author, &u.visibility))
+                        .map(|u| &u.author)
+                        .collect();
+                    assert!(
+                        trend.authors as usize <= visible_authors.len()
+                            && trend.authors >= options.min_authors,
+                        "{person} of {tenant}: #{} claims {} authors, {} visible",
+                        trend.display,
+                        trend.authors,
+                        visible_authors.len()
+                    );
+                }
+            }
+        }
+    }
+    // Zero would mean the loop checked nothing.
+    assert!(feed_items > 5_000, "{feed_items}");
+    assert!(trends_seen > 50, "{trends_seen}");
+}
+
+/// One use of a tag, as the scan saw it.
+struct TagUse {
+    at: chrono::DateTime<chrono::Utc>,
+    author: PersonId,
+    visibility: Visibility,
+}
+
+/// Who may see what, from the directory's memberships only.
+struct Oracle<'a> {
+    members: &'a HashMap<(TenantId, GroupId), HashSet<PersonId>>,
+}
+
+impl Oracle<'_> {
+    fn sees(&self, viewer: &Viewer, post: &Post) -> bool {
+        post.tenant == viewer.tenant && self.sees_parts(viewer, &post.author, &post.visibility)
+    }
+
+    /// Within the viewer's tenant.
+    fn sees_parts(&self, viewer: &Viewer, author: &PersonId, visibility: &Visibility) -> bool {
+        match visibility {
+            Visibility::Organization => true,
+            Visibility::Group { group } => self
+                .members
+                .get(&(viewer.tenant.clone(), group.clone()))
+                .is_some_and(|m| m.contains(&viewer.person)),
+            Visibility::Direct { recipients } => {
+                author == &viewer.person || recipients.contains(&viewer.person)
+            }
+        }
+    }
 }

@@ -254,16 +254,30 @@ impl TenantData {
 
         if q.popular > 0 {
             // Min-heap of the best `popular` so far: (score, id), so ties favour newer posts.
+            // This scans every organisation root in the window, so each id costs one map
+            // lookup, and a post that cannot beat the current k-th best is dropped before
+            // the costlier checks.
             let mut best: BinaryHeap<Reverse<(u64, PostId)>> = BinaryHeap::new();
             for id in self.org_roots.range(lo..=hi) {
-                if found.contains_key(id) || !eligible(id) {
-                    continue;
-                }
                 let Some(e) = self.posts.get(id) else {
                     continue;
                 };
-                let score = u64::from(e.stats.total_reactions()) + 2 * u64::from(e.stats.replies);
-                best.push(Reverse((score, *id)));
+                let key = (
+                    u64::from(e.stats.total_reactions()) + 2 * u64::from(e.stats.replies),
+                    *id,
+                );
+                if best.len() == q.popular && best.peek().is_some_and(|Reverse(min)| key <= *min)
+                {
+                    continue;
+                }
+                if found.contains_key(id)
+                    || e.post.thread_root.is_some()
+                    || e.post.created_at < q.since
+                    || !access.can_see(&e.post)
+                {
+                    continue;
+                }
+                best.push(Reverse(key));
                 if best.len() > q.popular {
                     best.pop();
                 }

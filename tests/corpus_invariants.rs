@@ -303,7 +303,11 @@ async fn the_full_corpus_loads_and_keeps_every_visibility_promise() {
             let viewer = Viewer::new(tenant.clone(), person.clone());
             let mut cursor = None;
             for _ in 0..3 {
-                let page = c.service.home_feed(&viewer, cursor.as_ref(), 20).await.unwrap();
+                let page = c
+                    .service
+                    .home_feed(&viewer, cursor.as_ref(), 20)
+                    .await
+                    .unwrap();
                 for item in &page.items {
                     for view in std::iter::once(&item.post).chain(&item.replies) {
                         feed_items += 1;

@@ -277,7 +277,14 @@ pub async fn replies_inherit_root_visibility(store: Arc<dyn Store>) {
         (&fx.viewer("alice"), false),
         (&fx.viewer("dave"), false),
     ];
-    assert_seen_by(&fx, &r3, Facts::default(), &expect, "a reply in a direct thread").await;
+    assert_seen_by(
+        &fx,
+        &r3,
+        Facts::default(),
+        &expect,
+        "a reply in a direct thread",
+    )
+    .await;
 
     let snap = Snapshot::take(&fx, &fx.tenant).await;
     let seq = last_seq(s).await;

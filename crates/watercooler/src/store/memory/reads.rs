@@ -266,8 +266,7 @@ impl TenantData {
                     u64::from(e.stats.total_reactions()) + 2 * u64::from(e.stats.replies),
                     *id,
                 );
-                if best.len() == q.popular && best.peek().is_some_and(|Reverse(min)| key <= *min)
-                {
+                if best.len() == q.popular && best.peek().is_some_and(|Reverse(min)| key <= *min) {
                     continue;
                 }
                 if found.contains_key(id)

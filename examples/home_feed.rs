@@ -63,10 +63,15 @@ async fn main() -> Result<(), Box<dyn Error>> {
             post.created_at.format("%d %b %H:%M")
         );
         println!("    {text}{more}");
+        let (reactions, replies) = (item.post.stats.total_reactions(), item.post.stats.replies);
         println!(
-            "    {} reactions, {} replies; score {:.3}",
-            item.post.stats.total_reactions(),
-            item.post.stats.replies,
+            "    {reactions} {}, {replies} {}; score {:.3}",
+            if reactions == 1 {
+                "reaction"
+            } else {
+                "reactions"
+            },
+            if replies == 1 { "reply" } else { "replies" },
             item.score
         );
         for part in &item.explanation.parts {

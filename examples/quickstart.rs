@@ -82,6 +82,10 @@ fn line(text: &str, max: usize) -> String {
     out
 }
 
+fn count(n: u32, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn heading(title: &str) {
     println!(
         "\n── {title} {}",
@@ -94,13 +98,13 @@ fn print_feed(r: &Report) {
     for (i, item) in r.feed.iter().enumerate() {
         let p = &item.post.post;
         println!(
-            "{:>2}. {} · {} · score {:.3} · {} reactions, {} replies",
+            "{:>2}. {} · {} · score {:.3} · {} · {}",
             i + 1,
             r.name(&p.author),
             p.created_at.format("%a %H:%M"),
             item.score,
-            item.post.stats.total_reactions(),
-            item.post.stats.replies
+            count(item.post.stats.total_reactions(), "reaction", "reactions"),
+            count(item.post.stats.replies, "reply", "replies")
         );
         println!("    {}", line(&p.text, 110));
         for part in &item.explanation.parts {

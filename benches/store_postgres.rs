@@ -10,7 +10,8 @@
 //!   single-post calls (posts with notifications) and single follows included;
 //! - **feed_candidates** (the store query behind the ranked home feed) and **home_feed**
 //!   (`Watercooler::home_feed`, first page of 20) for real viewers with their follows and
-//!   groups (target p50 < 20 ms);
+//!   groups (target p50 < 20 ms), and the same over the loader's memory store, for
+//!   comparison;
 //! - **PostgreSQL full-text search** beside our tantivy search: a `tsvector` per post in
 //!   its language (`dutch`/`english`) with a GIN index, in a side table as Discourse keeps
 //!   it, asked the search benchmark's own questions (a word, two words, a `#tag`,
@@ -20,6 +21,9 @@
 //! Besides criterion's estimates it prints p50/p90/p99 of single calls. `--quick` times
 //! fewer calls (and 400 search viewers instead of all); the loads happen once either way.
 //!
+//! `WCPG_BENCH_KEEP_SCHEMA=1` keeps the loaded schema at the end (its name is printed), to
+//! look at query plans on the corpus; drop it by hand afterwards.
+//!
 //! Needs PostgreSQL at `WATERCOOLER_PG_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/test`); fails without it.
 
@@ -27,15 +31,14 @@ use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::Duration as Span;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use sqlx::postgres::PgConnection;
 use sqlx::{AssertSqlSafe, Connection, Row};
 use tokio::runtime::{Builder, Runtime};
 use watercooler::store::CandidateQuery;
 use watercooler::{
-    Access, FollowTarget, MemoryStore, PageRequest, Post, PostId, Reaction, Store, TenantId,
-    Viewer, Watercooler,
+    Access, FeedOptions, FollowTarget, MemoryStore, PageRequest, Post, PostId, Reaction, Store,
+    TenantId, Viewer, Watercooler,
 };
 use watercooler_postgres::{PgOptions, PgStore};
 use watercooler_workspace::corpus::{self, Corpus};
@@ -91,6 +94,11 @@ impl Schema {
 impl Drop for Schema {
     fn drop(&mut self) {
         let name = self.name.clone();
+        // For looking at plans afterwards (`EXPLAIN ANALYZE` on the loaded corpus).
+        if std::env::var("WCPG_BENCH_KEEP_SCHEMA").is_ok_and(|v| v == "1") {
+            eprintln!("keeping schema {name} (WCPG_BENCH_KEEP_SCHEMA=1); drop it by hand");
+            return;
+        }
         self.rt.block_on(async move {
             if let Ok(mut c) = PgConnection::connect(&url()).await {
                 let _ = sqlx::raw_sql(AssertSqlSafe(format!(
@@ -237,8 +245,8 @@ async fn bulk_load(
     );
 }
 
-/// The candidate query the home feed makes for `viewer` (its default options: 14 days,
-/// 150 per source, 20 popular).
+/// The candidate query the home feed makes for `viewer` with its default options
+/// ([`FeedOptions::default`]: the window, per-source and popular limits).
 async fn query_for(
     service: &Watercooler,
     store: &dyn Store,
@@ -266,15 +274,16 @@ async fn query_for(
             None => break,
         }
     }
+    let options = FeedOptions::default();
     let q = CandidateQuery {
         authors,
         groups: access.groups().to_vec(),
         hashtags,
         mentioning_viewer: true,
-        since: now - Span::days(14),
+        since: now - options.window,
         max_id: PostId::MAX,
-        per_source: 150,
-        popular: 20,
+        per_source: options.per_source,
+        popular: options.popular,
         now,
     };
     (access, q)
@@ -536,12 +545,45 @@ fn bench(crit: &mut Criterion) {
         rt.block_on(target.close());
     }
 
+    // ----- the in-memory reference, alongside -------------------------------------------------
+    // The loader's memory store holds the same corpus: the same queries and feeds over it
+    // give the figures to compare with.
+    let viewers = viewers(&c);
+    let mem_queries: Vec<(Access, CandidateQuery)> = viewers
+        .iter()
+        .map(|v| rt.block_on(query_for(&c.service, &*c.store, c.now, v)))
+        .collect();
+    let mut times = Vec::new();
+    while times.len() < calls {
+        for (access, q) in &mem_queries {
+            let t = Instant::now();
+            black_box(
+                rt.block_on(c.store.feed_candidates(access, q))
+                    .expect("candidates"),
+            );
+            times.push(t.elapsed());
+        }
+    }
+    percentiles("feed_candidates over the corpus (memory store)", times);
+    let mut times = Vec::new();
+    while times.len() < calls {
+        for v in &viewers {
+            let t = Instant::now();
+            black_box(
+                rt.block_on(c.service.home_feed(v, None, 20))
+                    .expect("home feed"),
+            );
+            times.push(t.elapsed());
+        }
+    }
+    percentiles("home_feed first page over the corpus (memory store)", times);
+    drop(mem_queries);
+
     // ----- the service over PostgreSQL -----------------------------------------------------
     let pg: Arc<dyn Store> = Arc::new(store.clone());
     let service = Watercooler::builder(pg.clone(), c.directory.clone())
         .clock(c.clock.clone())
         .build();
-    let viewers = viewers(&c);
     let queries: Vec<(Access, CandidateQuery)> = viewers
         .iter()
         .map(|v| rt.block_on(query_for(&service, &*pg, c.now, v)))

@@ -1,39 +1,53 @@
 //! The SQLite store on the shared corpus (200,000 posts, 226,438 reactions, 70,716 follows):
 //!
-//! - **load**: the corpus loader (`src/corpus.rs`) into a fresh database file, once, timed
-//!   and reported in posts/s — with `synchronous=NORMAL` (the bulk-import setting), and,
-//!   when `WCSQ_BENCH_FULL_LOAD=1`, also with the default `FULL` (every call's commit
-//!   waits for an fsync, and the loader makes ~120k single-row calls);
-//! - **bulk path**: the whole corpus through the batched calls into a durable (`FULL`)
-//!   store — 200,000 posts by `insert_posts` (2,000 per call, roots first), 226,438
-//!   reactions by `add_reactions` (5,000 per call) — once, in posts/s (target ≥ 20,000);
+//! - **bulk path**: the corpus loader (`src/corpus.rs`) prepares every post as publishing
+//!   would, into the memory store (seconds); then the whole corpus goes through the
+//!   batched calls into a durable (`FULL`, the default) database file — 200,000 posts by
+//!   `insert_posts` (2,000 per call, roots first), 226,438 reactions by `add_reactions`
+//!   (5,000 per call) — once, in posts/s (target ≥ 20,000); then the 70,716 follows by
+//!   single `follow` calls (there is no batch call);
+//! - **loader**: the corpus loader straight into a fresh `synchronous=NORMAL` file, timed
+//!   in posts/s (its posts with notifications and its follows are single calls) — not with
+//!   `--quick` unless `WCSQ_BENCH_LOADER=1`; `WCSQ_BENCH_FULL_LOAD=1` also times it into a
+//!   `FULL` file (every call's commit waits for an fsync);
 //! - **bulk_insert_posts**: criterion on one `insert_posts` call of 2,000 corpus posts into
-//!   that (full) store;
-//! - **feed_candidates**: the store query behind the ranked home feed, for real viewers
-//!   with their follows and groups over the loaded corpus (target p50 < 10 ms);
-//! - **home_feed**: `Watercooler::home_feed` (first page of 20) over the SQLite store.
+//!   the full store;
+//! - **feed_candidates**: the store query behind the ranked home feed (with
+//!   `FeedOptions::default()`), for real viewers with their follows and groups over the
+//!   bulk-loaded store (target p50 < 10 ms), and the same over the memory store;
+//! - **home_feed**: `Watercooler::home_feed` (first page of 20) over the SQLite store and
+//!   over the memory store.
 //!
-//! Besides criterion's estimates it prints p50/p90/p99 of single calls. `--quick` keeps it
-//! short: the corpus is loaded once, criterion then only measures queries and small
-//! batches.
+//! Besides criterion's estimates it prints p50/p90/p99 of single calls. `--quick` (as CI
+//! runs it) keeps criterion short and skips the loader run.
 
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::Duration as Span;
+use chrono::{DateTime, Utc};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use tokio::runtime::{Builder, Runtime};
 use watercooler::store::CandidateQuery;
 use watercooler::{
-    Access, FollowTarget, PageRequest, Post, PostId, Reaction, Store, TenantId, Viewer,
+    Access, FeedOptions, FollowTarget, MemoryStore, PageRequest, PersonId, Post, PostId, Reaction,
+    Store, TenantId, Viewer, Watercooler,
 };
 use watercooler_sqlite::{SqliteOptions, SqliteStore, Synchronous};
 use watercooler_workspace::corpus::{self, Corpus};
 
 /// Posts per `insert_posts` call, as the corpus loader batches them.
 const BATCH: usize = 2_000;
+
+fn quick() -> bool {
+    std::env::args().any(|a| a == "--quick")
+}
+
+/// Whether the environment variable `name` is `1`.
+fn env_is(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| v == "1")
+}
 
 fn runtime() -> Runtime {
     Builder::new_multi_thread()
@@ -103,16 +117,20 @@ fn load(rt: &Runtime, scratch: &Scratch, name: &str, sync: Synchronous) -> (Corp
     (c, store)
 }
 
-/// The candidate query the home feed makes for `viewer` (its default options: 14 days,
-/// 150 per source, 20 popular).
-async fn query_for(c: &Corpus, viewer: &Viewer) -> (Access, CandidateQuery) {
-    let access = c.service.access(viewer).await.expect("access");
+/// The candidate query the home feed makes for `viewer` with its default options
+/// ([`FeedOptions::default`]: the window, per-source and popular limits).
+async fn query_for(
+    service: &Watercooler,
+    store: &dyn Store,
+    now: DateTime<Utc>,
+    viewer: &Viewer,
+) -> (Access, CandidateQuery) {
+    let access = service.access(viewer).await.expect("access");
     let mut authors = Vec::new();
     let mut hashtags = Vec::new();
     let mut req = PageRequest::first(200);
     loop {
-        let page = c
-            .store
+        let page = store
             .follows(&viewer.tenant, &viewer.person, &req)
             .await
             .expect("follows");
@@ -128,22 +146,23 @@ async fn query_for(c: &Corpus, viewer: &Viewer) -> (Access, CandidateQuery) {
             None => break,
         }
     }
+    let options = FeedOptions::default();
     let q = CandidateQuery {
         authors,
         groups: access.groups().to_vec(),
         hashtags,
         mentioning_viewer: true,
-        since: c.now - Span::days(14),
+        since: now - options.window,
         max_id: PostId::MAX,
-        per_source: 150,
-        popular: 20,
-        now: c.now,
+        per_source: options.per_source,
+        popular: options.popular,
+        now,
     };
     (access, q)
 }
 
 /// Viewers spread over the tenants: every 13th person of each.
-async fn viewers(c: &Corpus) -> Vec<Viewer> {
+fn viewers(c: &Corpus) -> Vec<Viewer> {
     let mut out = Vec::new();
     for tenant in c.per_tenant.keys() {
         let people = c.directory.person_ids(tenant).expect("people");
@@ -157,8 +176,8 @@ async fn viewers(c: &Corpus) -> Vec<Viewer> {
     out
 }
 
-/// Every post of the corpus store, to feed the bulk-insert benchmark.
-async fn all_posts(store: &SqliteStore) -> Vec<Post> {
+/// Every post of a store, in (tenant, id) order.
+async fn all_posts(store: &dyn Store) -> Vec<Post> {
     let mut out: Vec<Post> = Vec::with_capacity(200_000);
     let mut after: Option<(TenantId, PostId)> = None;
     loop {
@@ -167,6 +186,33 @@ async fn all_posts(store: &SqliteStore) -> Vec<Post> {
         after = Some((last.tenant.clone(), last.id));
         out.extend(batch);
     }
+}
+
+/// Every follow of the corpus, read back from the memory store.
+async fn all_follows(c: &Corpus) -> Vec<(TenantId, PersonId, FollowTarget)> {
+    let mut out = Vec::new();
+    for tenant in c.per_tenant.keys() {
+        for person in c.directory.person_ids(tenant).expect("people") {
+            let mut req = PageRequest::first(200);
+            loop {
+                let page = c
+                    .store
+                    .follows(tenant, &person, &req)
+                    .await
+                    .expect("follows");
+                out.extend(
+                    page.items
+                        .into_iter()
+                        .map(|f| (tenant.clone(), person.clone(), f)),
+                );
+                match page.next {
+                    Some(cur) => req = PageRequest::after(cur, 200),
+                    None => break,
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Every reaction of the corpus, per tenant, from the people's exports.
@@ -192,30 +238,49 @@ async fn all_reactions(c: &Corpus) -> Vec<(TenantId, Vec<Reaction>)> {
 fn bench(crit: &mut Criterion) {
     let rt = runtime();
     let scratch = Scratch::new();
-    let (c, store) = load(&rt, &scratch, "corpus-normal.db", Synchronous::Normal);
-    if std::env::var("WCSQ_BENCH_FULL_LOAD").is_ok_and(|v| v == "1") {
+    // The corpus as publishing would build it, in the memory store (seconds): the source
+    // of the bulk path, and the in-memory figures alongside.
+    let t = Instant::now();
+    let c = rt
+        .block_on(corpus::load(
+            &corpus::default_dir(),
+            Arc::new(MemoryStore::new()),
+        ))
+        .expect("corpus loads");
+    eprintln!(
+        "corpus prepared by the loader (memory store): {:?} ({:?})",
+        t.elapsed(),
+        c.counts
+    );
+    // The loader straight into SQLite makes ~100k single-post and ~70k single-follow
+    // calls (one transaction each): a minute and more, so not in `--quick`.
+    if !quick() || env_is("WCSQ_BENCH_LOADER") {
+        drop(load(&rt, &scratch, "corpus-normal.db", Synchronous::Normal));
+    }
+    if env_is("WCSQ_BENCH_FULL_LOAD") {
         drop(load(&rt, &scratch, "corpus-full.db", Synchronous::Full));
     }
 
     // ----- bulk path: the whole corpus through the batched calls, under FULL -------------
-    let mut posts = rt.block_on(all_posts(&store));
+    let mut posts = rt.block_on(all_posts(&*c.store));
     // A reply needs its root stored first; corpus ids are creation times, so roots first
     // and then id order keeps every reply after its root.
     posts.sort_by_key(|p| (p.thread_root.is_some(), p.tenant.clone(), p.id));
     let reactions = rt.block_on(all_reactions(&c));
-    let target = rt
+    let follows = rt.block_on(all_follows(&c));
+    let store = rt
         .block_on(SqliteStore::open(scratch.0.join("bulk-full.db")))
-        .expect("open bulk target");
+        .expect("open the bulk target");
     let t = Instant::now();
     for chunk in posts.chunks(BATCH) {
-        rt.block_on(target.insert_posts(chunk))
+        rt.block_on(store.insert_posts(chunk))
             .expect("insert batch");
     }
     let posts_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
     for (tenant, rs) in &reactions {
         for chunk in rs.chunks(5_000) {
-            rt.block_on(target.add_reactions(tenant, chunk))
+            rt.block_on(store.add_reactions(tenant, chunk))
                 .expect("reaction batch");
         }
     }
@@ -229,12 +294,82 @@ fn bench(crit: &mut Criterion) {
         posts.len() as f64 / (posts_secs + reaction_secs)
     );
     drop(reactions);
-    // Each criterion iteration inserts a batch of roots into a tenant of its own.
+    // There is no bulk follow call: one transaction (and, under FULL, one fsync) each.
+    let t = Instant::now();
+    rt.block_on(async {
+        for (tenant, person, target) in &follows {
+            store.follow(tenant, person, target).await.expect("follow");
+        }
+    });
+    let secs = t.elapsed().as_secs_f64();
+    eprintln!(
+        "follow into a FULL store, {} single calls: {secs:.1} s, {:.0} follows/s",
+        follows.len(),
+        follows.len() as f64 / secs
+    );
+    drop(follows);
+
+    // ----- feed candidates and the home feed, over SQLite and over memory ------------------
+    let sqlite: Arc<dyn Store> = Arc::new(store.clone());
+    let service = Watercooler::builder(sqlite.clone(), c.directory.clone())
+        .clock(c.clock.clone())
+        .build();
+    let viewers = viewers(&c);
+    for (name, service, st) in [
+        ("memory store", &c.service, &c.store),
+        ("sqlite", &service, &sqlite),
+    ] {
+        let queries: Vec<(Access, CandidateQuery)> = viewers
+            .iter()
+            .map(|v| rt.block_on(query_for(service, &**st, c.now, v)))
+            .collect();
+        let mut times = Vec::with_capacity(queries.len() * 3);
+        let mut sizes = 0usize;
+        for _ in 0..3 {
+            for (access, q) in &queries {
+                let t = Instant::now();
+                let got = rt
+                    .block_on(st.feed_candidates(access, q))
+                    .expect("candidates");
+                times.push(t.elapsed());
+                sizes += got.len();
+            }
+        }
+        eprintln!(
+            "feed_candidates ({name}): {} viewers, {:.0} candidates on average",
+            queries.len(),
+            sizes as f64 / times.len() as f64
+        );
+        percentiles(&format!("feed_candidates over the corpus ({name})"), times);
+        let mut times = Vec::with_capacity(viewers.len() * 3);
+        for _ in 0..3 {
+            for v in &viewers {
+                let t = Instant::now();
+                black_box(
+                    rt.block_on(service.home_feed(v, None, 20))
+                        .expect("home feed"),
+                );
+                times.push(t.elapsed());
+            }
+        }
+        percentiles(
+            &format!("home_feed first page over the corpus ({name})"),
+            times,
+        );
+    }
+    let queries: Vec<(Access, CandidateQuery)> = viewers
+        .iter()
+        .map(|v| rt.block_on(query_for(&service, &*sqlite, c.now, v)))
+        .collect();
+
+    // ----- criterion ---------------------------------------------------------------------------
+    // Each iteration inserts a batch of roots into a tenant of its own, into the full tables.
     let roots: Vec<Post> = posts
         .iter()
         .filter(|p| p.thread_root.is_none())
         .cloned()
         .collect();
+    drop(posts);
     let mut group = crit.benchmark_group("sqlite");
     group.throughput(Throughput::Elements(BATCH as u64));
     group.sample_size(10);
@@ -253,49 +388,11 @@ fn bench(crit: &mut Criterion) {
                     })
                     .collect::<Vec<Post>>()
             },
-            |batch| rt.block_on(target.insert_posts(&batch)).expect("insert"),
+            |batch| rt.block_on(store.insert_posts(&batch)).expect("insert"),
             BatchSize::PerIteration,
         )
     });
     group.finish();
-    rt.block_on(target.close());
-    drop(posts);
-
-    // ----- feed candidates and the home feed -----------------------------------------------
-    let viewers = rt.block_on(viewers(&c));
-    let queries: Vec<(Access, CandidateQuery)> = viewers
-        .iter()
-        .map(|v| rt.block_on(query_for(&c, v)))
-        .collect();
-    let mut times = Vec::with_capacity(queries.len() * 3);
-    let mut sizes = 0usize;
-    for _ in 0..3 {
-        for (access, q) in &queries {
-            let t = Instant::now();
-            let got = rt
-                .block_on(store.feed_candidates(access, q))
-                .expect("candidates");
-            times.push(t.elapsed());
-            sizes += got.len();
-        }
-    }
-    eprintln!(
-        "feed_candidates: {} viewers, {:.0} candidates on average",
-        queries.len(),
-        sizes as f64 / times.len() as f64
-    );
-    percentiles("feed_candidates over the corpus (sqlite)", times);
-
-    let mut times = Vec::with_capacity(viewers.len());
-    for v in &viewers {
-        let t = Instant::now();
-        black_box(
-            rt.block_on(c.service.home_feed(v, None, 20))
-                .expect("home feed"),
-        );
-        times.push(t.elapsed());
-    }
-    percentiles("home_feed first page over the corpus (sqlite)", times);
 
     let mut group = crit.benchmark_group("sqlite");
     let mut i = 0usize;
@@ -314,12 +411,14 @@ fn bench(crit: &mut Criterion) {
         b.iter(|| {
             j = (j + 1) % viewers.len();
             black_box(
-                rt.block_on(c.service.home_feed(&viewers[j], None, 20))
+                rt.block_on(service.home_feed(&viewers[j], None, 20))
                     .expect("feed"),
             )
         })
     });
     group.finish();
+    drop(service);
+    drop(sqlite);
     drop(c);
     rt.block_on(store.close());
 }

@@ -74,6 +74,26 @@ impl PgStore {
         }
     }
 
+    /// A session for a read scoped to `tenant` whose statement is planned once per
+    /// connection (`plan_cache_mode = force_generic_plan`, transaction-local), for a
+    /// statement whose plan does not depend on its parameters' values: PostgreSQL would
+    /// otherwise plan it afresh at every call (custom plans), which for the feed-candidate
+    /// statement costs as much as running it. Always a transaction (the setting must not
+    /// outlive it); with row-level security it also sets the tenant.
+    pub(crate) async fn reader_generic_plan(&self, tenant: &TenantId) -> Result<Session> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        sqlx::query(
+            "SELECT set_config('plan_cache_mode', 'force_generic_plan', true), \
+             CASE WHEN $2 THEN set_config('watercooler.tenant', $1, true) END",
+        )
+        .bind(tenant.as_str())
+        .bind(self.rls)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        Ok(Session::Tx(tx))
+    }
+
     /// A session for a read across tenants (`scan_posts`, `changes`, `last_seq`). With
     /// row-level security it opens the two tables those read for this transaction only.
     pub(crate) async fn reader_all_tenants(&self) -> Result<Session> {

@@ -45,6 +45,11 @@ pub struct SqliteOptions {
     /// Page cache per connection, in KiB (default 16 MiB for the writer, a quarter of it
     /// for each reader).
     pub cache_kib: u32,
+    /// A cap on the size of the database, in bytes (default none): a write that would grow
+    /// it beyond fails with a typed [`crate::SqliteError::DiskFull`] and changes nothing, as
+    /// on a full disk. A quota for a shared volume. SQLite counts it in pages (4 KiB), and
+    /// never below the database's current size.
+    pub max_size_bytes: Option<u64>,
 }
 
 impl SqliteOptions {
@@ -59,6 +64,7 @@ impl SqliteOptions {
             check_on_open: false,
             checkpoint_pages: 10_000,
             cache_kib: 16 * 1024,
+            max_size_bytes: None,
         }
     }
 
@@ -109,6 +115,13 @@ impl SqliteOptions {
     #[must_use]
     pub fn checkpoint_pages(mut self, pages: u32) -> Self {
         self.checkpoint_pages = pages;
+        self
+    }
+
+    /// Sets [`SqliteOptions::max_size_bytes`].
+    #[must_use]
+    pub fn max_size_bytes(mut self, bytes: u64) -> Self {
+        self.max_size_bytes = Some(bytes);
         self
     }
 

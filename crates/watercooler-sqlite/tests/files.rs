@@ -1,5 +1,6 @@
 //! The database file: persistence across reopening, and the typed errors for files this
-//! library must not use (newer schema, corrupt, another application's, read-only).
+//! library must not use (newer schema, corrupt, another application's, read-only) or that
+//! are full.
 
 mod common;
 
@@ -376,4 +377,69 @@ async fn duplicate_ids_are_conflicts_and_change_nothing() {
     );
     assert_eq!(store.last_seq().await.expect("seq"), Seq(1));
     let _ = PostId::MIN;
+}
+
+/// A full database (here: the size cap standing in for a full disk) refuses the write that
+/// does not fit with a typed error, keeps every write acknowledged before, leaves nothing
+/// of the refused one, and takes writes again once there is room.
+#[tokio::test]
+async fn a_full_database_refuses_writes_with_a_typed_error_and_loses_nothing() {
+    let dir = TempDir::new("full");
+    let path = dir.file("wc.db");
+    let cap = 1024 * 1024;
+    let ids = PostIdGenerator::new(9);
+    let big = |n: i64| Post {
+        text: format!("{n} {}", "lorem ipsum dolor sit amet ".repeat(150)),
+        hashtags: Vec::new(),
+        ..post(&ids, n, "ann")
+    };
+    let store = SqliteStore::open_with(&path, SqliteOptions::new().max_size_bytes(cap))
+        .await
+        .expect("open with a cap");
+    let mut stored = Vec::new();
+    let mut refused = None;
+    for n in 0..2_000 {
+        let p = big(n);
+        match store.insert_post(&p, &[]).await {
+            Ok(_) => stored.push(p),
+            Err(e) => {
+                refused = Some((p, e));
+                break;
+            }
+        }
+    }
+    let (lost, e) = refused.expect("a 1 MiB database fills up within 2,000 posts of 4 KiB");
+    assert!(stored.len() > 10, "only {} posts fitted", stored.len());
+    let (e, retry) = sqlite_error::<()>(Err(e));
+    assert!(matches!(e, SqliteError::DiskFull { .. }), "{e:?}");
+    assert!(!retry, "waiting does not make room");
+    // A batch is refused whole.
+    let batch: Vec<Post> = (5_000..5_020).map(big).collect();
+    let (e, _) = sqlite_error(store.insert_posts(&batch).await);
+    assert!(matches!(e, SqliteError::DiskFull { .. }), "{e:?}");
+    // Reads still work and see exactly what was acknowledged.
+    let all = store.scan_posts(None, 10_000).await.expect("read");
+    assert_eq!(all, stored);
+    assert_eq!(
+        store.last_seq().await.expect("seq"),
+        Seq(stored.len() as u64)
+    );
+    store.close().await;
+
+    // Room again (no cap): nothing was lost or half-written, and writes work.
+    let store = SqliteStore::open(&path).await.expect("reopen");
+    assert_eq!(store.scan_posts(None, 10_000).await.expect("read"), stored);
+    let changes = store.changes(Seq(0), 10_000).await.expect("log");
+    assert_eq!(changes.len(), stored.len(), "one entry per stored post");
+    assert!(changes.iter().all(|c| c.post != lost.id));
+    store.insert_post(&lost, &[]).await.expect("fits now");
+    store
+        .insert_posts(&batch)
+        .await
+        .expect("the batch fits now");
+    assert_eq!(
+        store.last_seq().await.expect("seq"),
+        Seq(stored.len() as u64 + 21)
+    );
+    store.close().await;
 }

@@ -378,6 +378,67 @@ async fn an_edit_is_searchable_by_its_new_words_only() {
     w.assert_index_equals_store().await;
 }
 
+/// An index whose follower never polls by itself within a test: anything searchable is
+/// there because a write path made it so.
+async fn still_world() -> World {
+    world_with(TantivyOptions::in_memory().poll_interval(StdDuration::from_secs(3_600))).await
+}
+
+#[tokio::test]
+async fn an_edits_new_words_are_found_at_once() {
+    let w = still_world().await;
+    let p = w.nl("ann", "Het oude woord staat hier").await;
+    w.sync().await;
+    w.wc.edit(&viewer("ann"), &p.id, "Het gloednieuwe woord staat hier")
+        .await
+        .unwrap();
+    // No sync and no stale hit to trigger a catch-up: `edit` itself made the index current.
+    assert_eq!(w.ids("bob", "gloednieuwe").await, vec![p.id]);
+    assert!(w.ids("bob", "oude").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_delete_off_the_first_page_leaves_the_count_at_once() {
+    let w = still_world().await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(w.nl("ann", &format!("Sleutelbos nummer {i}")).await.id);
+    }
+    w.sync().await;
+    async fn first(w: &World) -> SearchResults {
+        w.wc.search(&viewer("bob"), "sleutelbos", &PageRequest::first(2))
+            .await
+            .unwrap()
+    }
+    assert_eq!(first(&w).await.total, 5);
+    // The oldest is not on a first page of two, so no stale hit would reveal it: the count
+    // is right only because `delete` made the index current.
+    w.wc.delete(&viewer("ann"), &ids[0]).await.unwrap();
+    let r = first(&w).await;
+    assert_eq!(r.total, 4);
+    assert!(r.hits.iter().all(|h| h.view.post.id != ids[0]));
+    w.assert_index_equals_store().await;
+}
+
+#[tokio::test]
+async fn publishing_wakes_the_index_before_its_next_poll() {
+    let w = still_world().await;
+    w.sync().await;
+    let p = w.nl("ann", "Vers gebakken appeltaart").await;
+    let last = w.store.last_seq().await.unwrap();
+    // Without the wake-up the next poll is an hour away. The deadline only stops a broken
+    // build from hanging; speed is measured in benches/search.rs.
+    let deadline = std::time::Instant::now() + StdDuration::from_secs(60);
+    while w.index.searchable_seq() < last {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "publish did not wake the index"
+        );
+        tokio::time::sleep(StdDuration::from_millis(5)).await;
+    }
+    assert_eq!(w.ids("bob", "appeltaart").await, vec![p.id]);
+}
+
 #[tokio::test]
 async fn a_delete_disappears_from_hits_and_counts_at_once() {
     let w = world().await;

@@ -195,7 +195,10 @@ impl PgStore {
         .push_bind(access.tenant().as_str().to_owned())
         .push(" AND p.id = f.id ORDER BY p.id DESC");
 
-        let mut s = self.reader(access.tenant()).await?;
+        // Each source walks the index that leads with its key, whatever the values: a
+        // generic plan is as good as a custom one and saves planning this large statement
+        // at every call (measured: ~3 ms of 5–8 ms on the corpus).
+        let mut s = self.reader_generic_plan(access.tenant()).await?;
         let found = qb.build().fetch_all(s.conn()).await.map_err(db)?;
         s.done().await?;
         found

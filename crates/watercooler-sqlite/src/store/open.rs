@@ -14,6 +14,9 @@ use crate::schema;
 /// statements; list queries vary with their filter, so leave room.
 const STATEMENT_CACHE: usize = 256;
 
+/// SQLite's default page size, which every database this store creates has.
+const PAGE_SIZE: u64 = 4096;
+
 /// Options every connection shares: foreign keys enforced, deleted content overwritten.
 fn base(options: &SqliteOptions) -> SqliteConnectOptions {
     SqliteConnectOptions::new()
@@ -57,6 +60,11 @@ pub(super) async fn file(
     if !read_only {
         // WAL lets readers run beside the writer and commits cost one sequential write.
         writer_opts = writer_opts.journal_mode(SqliteJournalMode::Wal);
+    }
+    if let Some(bytes) = options.max_size_bytes {
+        // Only the writer grows the file; SQLite refuses to grow past this many pages with
+        // SQLITE_FULL, exactly as when the disk is full.
+        writer_opts = writer_opts.pragma("max_page_count", bytes.div_ceil(PAGE_SIZE).to_string());
     }
     let mut writer = SqliteConnection::connect_with(&writer_opts)
         .await

@@ -120,6 +120,7 @@ impl Watercooler {
         traced("import", tenant, async {
             let (post, notes) = self.prepare_import(tenant, item).await?;
             self.inner.store.insert_post(&post, &notes).await?;
+            self.search_after_write(false).await;
             Ok(post)
         })
         .await

@@ -108,6 +108,7 @@ impl Watercooler {
             };
             let notes = mention_notifications(post.id, &post.author, &post.mentions, &[], now);
             self.inner.store.insert_post(&post, &notes).await?;
+            self.search_after_write(false).await;
             Ok(post)
         })
         .await
@@ -194,6 +195,7 @@ impl Watercooler {
                 now,
             ));
             self.inner.store.insert_post(&post, &notes).await?;
+            self.search_after_write(false).await;
             Ok(post)
         })
         .await
@@ -230,6 +232,7 @@ impl Watercooler {
                 .store
                 .update_post(&viewer.tenant, &edit, &notes)
                 .await?;
+            self.search_after_write(true).await;
             post.text = edit.text;
             post.edited_at = Some(now);
             post.hashtags = edit.hashtags;
@@ -256,6 +259,7 @@ impl Watercooler {
                 .store
                 .delete_post(&viewer.tenant, id, now)
                 .await?;
+            self.search_after_write(true).await;
             Ok(())
         })
         .await

@@ -37,7 +37,9 @@ impl Watercooler {
     ) -> Result<ErasureReport> {
         traced("erase_person", tenant, async {
             let now = self.inner.clock.now();
-            self.inner.store.erase_person(tenant, person, now).await
+            let report = self.inner.store.erase_person(tenant, person, now).await?;
+            self.search_after_write(true).await;
+            Ok(report)
         })
         .await
     }

@@ -187,8 +187,8 @@ impl Watercooler {
     /// erasures): the index catches up and commits before this returns, so old text stops
     /// matching at once. Otherwise (publishing) it is only told to look soon. Failures are
     /// logged, not returned: the write itself succeeded, and searches re-check the store.
-    // Called from the write paths (publish, reply, edit, delete, erase) once they are wired.
-    #[allow(dead_code)]
+    // Called by publish, reply and import (`false`) and by edit, delete and erase_person
+    // (`true`).
     pub(crate) async fn search_after_write(&self, immediate: bool) {
         let Some(index) = &self.inner.search else {
             return;

@@ -33,6 +33,10 @@ use crate::model::{ChangeKind, Post};
 /// A long backlog is committed every this many documents, so progress survives a crash.
 pub(crate) const COMMIT_EVERY: usize = 20_000;
 
+/// The shortest time between two follower rounds when woken by [`TantivyIndex`]'s
+/// `changed` hint: at most about 20 commits a second under a stream of publishes.
+pub(crate) const MIN_ROUND_GAP: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// Posts read per `scan_posts` call during a rebuild.
 const SCAN_BATCH: usize = 1_000;
 
@@ -265,18 +269,27 @@ fn purge_deleted(w: &mut IndexWriter, index: &tantivy::Index) {
 
 /// Polls the change log every `interval` (or when woken), backing off on errors. Holds only
 /// a weak reference between rounds, so dropping the index stops it.
+///
+/// A wake-up (a post was just published) starts a round early, but rounds stay at least
+/// [`MIN_ROUND_GAP`] apart: a burst of publishes is committed in batches, not one commit per
+/// post (tiny segments pile up and tantivy never throttles, tantivy#194).
 pub(super) fn spawn_follower(index: &Arc<TantivyIndex>) {
     let weak: Weak<TantivyIndex> = Arc::downgrade(index);
     let wake = index.wake.clone();
     let interval = index.options.poll_interval;
+    let gap = MIN_ROUND_GAP.min(interval);
     tokio::spawn(async move {
         let mut failures = 0u32;
+        let mut last_round = tokio::time::Instant::now();
         loop {
             let delay = interval.saturating_mul(1 << failures.min(6));
             tokio::select! {
                 () = tokio::time::sleep(delay) => {}
-                () = wake.notified() => {}
+                () = wake.notified() => {
+                    tokio::time::sleep_until(last_round + gap).await;
+                }
             }
+            last_round = tokio::time::Instant::now();
             let Some(index) = weak.upgrade() else { return };
             if index.closed.load(Ordering::Acquire) {
                 return;

@@ -6,7 +6,7 @@
 //! its input is excluded). The count does not depend on the machine's load, which is what
 //! lets CI gate on it: `.ci/bench-instructions` compares every count with
 //! `benches/baselines/instructions.json` and `.ci/bench-baseline` rewrites that file. See
-//! docs/benchmarks-instructions.md.
+//! docs/benchmarks.md (section "Instruction counts in CI").
 //!
 //! ```sh
 //! cargo install --locked --version 0.20.0 gungraun-runner   # once; must match gungraun

@@ -32,13 +32,12 @@ use watercooler::rank::{DefaultRanker, FeedPage, Ranker, ViewerContext};
 use watercooler::search::{
     IndexResults, SearchQuery, SearchRequest, TantivyIndex, TantivyOptions, parse,
 };
-use watercooler::store::{Candidate, CandidateSources};
+use watercooler::store::Candidate;
 use watercooler::watercooler_text::{Extractor, TagKey, handle_key, hashtag_key};
 use watercooler::{
-    Access, Directory, FollowTarget, Group, GroupId, GroupKind, HashtagRef, ImportedPost, Language,
-    ManualClock, MemoryDirectory, MemoryStore, MentionRef, NewPost, ParentRef, Person, Post,
-    PostId, PostStats, PostView, Reaction, ReactionKind, Store, TenantId, Viewer, Visibility,
-    Watercooler,
+    Access, Directory, FollowTarget, Group, GroupKind, ImportedPost, Language, ManualClock,
+    MemoryDirectory, MemoryStore, NewPost, ParentRef, Person, PostId, Reaction, ReactionKind,
+    Store, TenantId, Viewer, Visibility, Watercooler,
 };
 
 // ----- shared helpers ------------------------------------------------------------------------
@@ -236,79 +235,9 @@ fn corpus_now() -> DateTime<Utc> {
     DateTime::from_timestamp(1_360_108_799, 0).expect("valid time")
 }
 
-/// Candidates and a viewer context shaped like a home feed's (as in benches/rank.rs): 150
-/// authors, 20 groups, a followed tag, a few mentions, two weeks of posts.
+/// Candidates and a viewer context shaped like a home feed's: the same as benches/rank.rs.
 fn rank_input(n: usize) -> (ViewerContext, Vec<Candidate>) {
-    let mut m = Mix(7);
-    let mut ctx = ViewerContext::new("viewer");
-    ctx.department = Some("HR".into());
-    for a in 0..150 {
-        let id = format!("u{a}");
-        if m.below(3) == 0 {
-            ctx.follows.insert(id.as_str().into());
-        }
-        if m.below(5) == 0 {
-            ctx.interactions
-                .insert(id.as_str().into(), m.below(20) as u32);
-        }
-        ctx.departments
-            .insert(id.into(), if m.below(8) == 0 { "HR" } else { "IT" }.into());
-    }
-    for g in 0..5 {
-        ctx.groups.insert(GroupId::from(format!("g{g}")));
-    }
-    ctx.followed_tags.insert(hashtag_key("duurzaamheid"));
-    ctx.manager_chain = vec!["u1".into(), "u2".into()];
-    let cands = (0..n)
-        .map(|i| {
-            let created_at = corpus_now() - Duration::minutes(m.below(14 * 24 * 60) as i64);
-            let mut stats = PostStats::default();
-            stats.reactions[0] = m.below(20) as u32;
-            stats.replies = m.below(4) as u32;
-            let post = Post {
-                id: PostId::from_parts(created_at, i as u64),
-                tenant: "t".into(),
-                author: format!("u{}", m.below(150)).into(),
-                text: String::new(),
-                language: Language::unknown(),
-                created_at,
-                edited_at: None,
-                visibility: if m.below(4) == 0 {
-                    Visibility::group(format!("g{}", m.below(20)))
-                } else {
-                    Visibility::Organization
-                },
-                reply_to: None,
-                thread_root: None,
-                announcement: false,
-                pinned_until: None,
-                hashtags: if m.below(6) == 0 {
-                    vec![HashtagRef {
-                        key: hashtag_key("duurzaamheid"),
-                        display: "duurzaamheid".into(),
-                        range: 0..13,
-                    }]
-                } else {
-                    Vec::new()
-                },
-                mentions: if m.below(30) == 0 {
-                    vec![MentionRef {
-                        person: "viewer".into(),
-                        handle: "viewer".into(),
-                        range: 0..7,
-                    }]
-                } else {
-                    Vec::new()
-                },
-                urls: Vec::new(),
-            };
-            Candidate {
-                view: PostView { post, stats },
-                sources: CandidateSources::default(),
-            }
-        })
-        .collect();
-    (ctx, cands)
+    watercooler_workspace::rank_input::candidates(n)
 }
 
 // A whole `rank` call: signals, scores, author diversity, sorts, explanations. (Plain

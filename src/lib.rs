@@ -5,3 +5,4 @@
 
 pub mod corpus;
 pub mod demo;
+pub mod rank_input;

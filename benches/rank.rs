@@ -10,24 +10,7 @@ use std::time::Instant;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use watercooler::rank::{DefaultRanker, Ranker, Signals, flags};
-use watercooler_workspace::rank_input::{candidates, now};
-
-/// A small deterministic generator (no RNG dependency): SplitMix64.
-struct Mix(u64);
-
-impl Mix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+use watercooler_workspace::rank_input::{Mix, candidates, now};
 
 /// Signals shaped like a home feed's: mostly fresh, a few popular, some affinity.
 fn signals(n: usize) -> Vec<Signals> {
@@ -46,7 +29,7 @@ fn signals(n: usize) -> Vec<Signals> {
             } else {
                 0
             },
-            flags: (m.next() as u16)
+            flags: (m.next_u64() as u16)
                 & (flags::FOLLOWED_AUTHOR
                     | flags::GROUP
                     | flags::DEPARTMENT

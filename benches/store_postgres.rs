@@ -7,7 +7,7 @@
 //!   and the reactions with `add_reactions` (5,000 per call), each timed and reported per
 //!   second (target ≥ 10,000 posts/s), then `PgStore::analyze`. With
 //!   `WCPG_BENCH_FULL_LOAD=1` the loader also runs straight into a second schema, its
-//!   single-post calls (posts with notifications) and single follows included;
+//!   batch calls for posts with notifications and for follows included;
 //! - **feed_candidates** (the store query behind the ranked home feed) and **home_feed**
 //!   (`Watercooler::home_feed`, first page of 20) for real viewers with their follows and
 //!   groups (target p50 < 20 ms), and the same over the loader's memory store, for
@@ -222,24 +222,28 @@ async fn bulk_load(
         "add_reactions into postgres, {n} reactions in batches of {REACTION_BATCH}: {secs:.1} s, {:.0} reactions/s",
         n as f64 / secs
     );
-    // There is no bulk follow call: eight at a time, as eight app servers would.
+    // `follow_many`, 5,000 per call and tenant (as the corpus loader): one transaction each.
     let t = Instant::now();
-    let mut tasks = Vec::new();
-    for part in follows.chunks(follows.len().div_ceil(8).max(1)) {
-        let store = store.clone();
-        let part = part.to_vec();
-        tasks.push(tokio::spawn(async move {
-            for (tenant, person, target) in &part {
-                store.follow(tenant, person, target).await.expect("follow");
-            }
-        }));
+    let mut by_tenant: std::collections::BTreeMap<
+        &TenantId,
+        Vec<(watercooler::PersonId, FollowTarget)>,
+    > = Default::default();
+    for (tenant, person, target) in follows {
+        by_tenant
+            .entry(tenant)
+            .or_default()
+            .push((person.clone(), target.clone()));
     }
-    for task in tasks {
-        task.await.expect("follow task");
+    let mut new = 0;
+    for (tenant, list) in &by_tenant {
+        for chunk in list.chunks(5_000) {
+            new += store.follow_many(tenant, chunk).await.expect("follow_many");
+        }
     }
+    assert_eq!(new, follows.len(), "every corpus follow is new");
     let secs = t.elapsed().as_secs_f64();
     eprintln!(
-        "follow into postgres, {} follows from 8 tasks: {secs:.1} s, {:.0} follows/s",
+        "follow_many into postgres, {} follows, 5,000 per call: {secs:.2} s, {:.0} follows/s",
         follows.len(),
         follows.len() as f64 / secs
     );

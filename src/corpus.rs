@@ -2,7 +2,9 @@
 //! [`MemoryDirectory`] and any [`Store`], building each post the way publishing would:
 //! NFC, validation, extraction, mention resolution with visibility. Posts that mention
 //! someone or reply to someone are stored with the notifications publishing would have
-//! made; the others are inserted in batches.
+//! made. Everything goes in through the store's batch calls ([`Store::follow_many`],
+//! [`Store::insert_posts_with_notifications`], [`Store::add_reactions`]), so a durable
+//! store pays one transaction per batch rather than one per item.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -17,8 +19,8 @@ use serde::Deserialize;
 use watercooler::watercooler_text::hashtag_key;
 use watercooler::{
     FollowTarget, Group, GroupId, GroupKind, ImportedPost, Language, ManualClock, MemoryDirectory,
-    NewPost, ParentRef, Person, PersonId, Post, PostId, Reaction, ReactionKind, Store, TenantId,
-    Visibility, Watercooler,
+    NewNotification, NewPost, ParentRef, Person, PersonId, Post, PostId, Reaction, ReactionKind,
+    Store, TenantId, Visibility, Watercooler,
 };
 
 /// Where the corpus lives in this checkout.
@@ -27,7 +29,10 @@ pub const DEFAULT_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/co
 /// The corpus's "now": the end of its last day.
 pub const CORPUS_END: &str = "2013-02-05T23:59:59Z";
 
-/// Posts inserted per [`Store::insert_posts`] call.
+/// Follows added per [`Store::follow_many`] call.
+const FOLLOW_BATCH: usize = 5_000;
+/// Posts (with their notifications) inserted per
+/// [`Store::insert_posts_with_notifications`] call.
 const POST_BATCH: usize = 2_000;
 /// Reactions added per [`Store::add_reactions`] call.
 const REACTION_BATCH: usize = 5_000;
@@ -303,7 +308,7 @@ pub async fn load(dir: &Path, store: Arc<dyn Store>) -> Result<Corpus, CorpusErr
         .build();
 
     // Follows go straight to the store: the corpus only follows people of the same tenant.
-    let mut follows: Vec<(TenantId, PersonId, FollowTarget)> = Vec::new();
+    let mut follows: BTreeMap<TenantId, Vec<(PersonId, FollowTarget)>> = BTreeMap::new();
     each_line(dir, "follows.jsonl.gz", |f: FollowLine, line| {
         let target = match f.kind.as_str() {
             "person" => FollowTarget::Person(f.target.into()),
@@ -316,14 +321,18 @@ pub async fn load(dir: &Path, store: Arc<dyn Store>) -> Result<Corpus, CorpusErr
                 ));
             }
         };
-        follows.push((f.tenant.into(), f.follower.into(), target));
+        follows
+            .entry(f.tenant.into())
+            .or_default()
+            .push((f.follower.into(), target));
         Ok(())
     })?;
-    for (tenant, person, target) in &follows {
-        store.follow(tenant, person, target).await?;
-        per_tenant.entry(tenant.clone()).or_default().follows += 1;
+    for (tenant, follows) in follows {
+        for chunk in follows.chunks(FOLLOW_BATCH) {
+            store.follow_many(&tenant, chunk).await?;
+        }
+        per_tenant.entry(tenant).or_default().follows += follows.len();
     }
-    drop(follows);
 
     let (parents, newest) = load_posts(dir, &service, &*store, &mut per_tenant).await?;
     let now = end.max(newest);
@@ -362,7 +371,7 @@ async fn load_posts(
     })?;
     let mut parents: HashMap<String, ParentRef> = HashMap::with_capacity(lines.len());
     let mut newest = DateTime::<Utc>::MIN_UTC;
-    let mut batch: Vec<Post> = Vec::with_capacity(POST_BATCH);
+    let mut batch: Vec<(Post, Vec<NewNotification>)> = Vec::with_capacity(POST_BATCH);
     for (i, p) in lines.into_iter().enumerate() {
         let line = i + 1;
         let parent = match &p.reply_to {
@@ -391,23 +400,15 @@ async fn load_posts(
             .map_err(|e| bad("posts.jsonl.gz", line, e.to_string()))?;
         parents.insert(p.id, ParentRef::of(&post));
         per_tenant.entry(tenant).or_default().posts += 1;
-        if notes.is_empty() {
-            batch.push(post);
-            if batch.len() == POST_BATCH {
-                store.insert_posts(&batch).await?;
-                batch.clear();
-            }
-        } else {
-            // Keep file order: what is batched goes first.
-            if !batch.is_empty() {
-                store.insert_posts(&batch).await?;
-                batch.clear();
-            }
-            store.insert_post(&post, &notes).await?;
+        // In file order, so a reply's parent is stored before it or earlier in its batch.
+        batch.push((post, notes));
+        if batch.len() == POST_BATCH {
+            store.insert_posts_with_notifications(&batch).await?;
+            batch.clear();
         }
     }
     if !batch.is_empty() {
-        store.insert_posts(&batch).await?;
+        store.insert_posts_with_notifications(&batch).await?;
     }
     Ok((parents, newest))
 }

@@ -1,6 +1,8 @@
 //! The long load run: N tasks (default 4) publish, react and read against one file-backed
 //! store for D seconds (default 30), then the counts are checked exactly and the rates
-//! printed. The test suite runs a 5-second version (`tests/load.rs`).
+//! printed, on a tiny synthetic tenant. The test suite runs a 5-second version
+//! (`tests/load.rs`); the workspace's `tests/store_load.rs` runs 30 seconds on the whole
+//! shared corpus, through the service, in `cargo test --workspace`.
 //!
 //! ```text
 //! cargo run --release -p watercooler-sqlite --example load -- [seconds] [tasks]

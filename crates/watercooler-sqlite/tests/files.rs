@@ -379,6 +379,65 @@ async fn duplicate_ids_are_conflicts_and_change_nothing() {
     let _ = PostId::MIN;
 }
 
+/// The batch with notifications is one transaction: a duplicate id at its end leaves
+/// nothing of the posts and notifications before it (the trait's default would keep them).
+#[tokio::test]
+async fn a_batch_with_notifications_is_all_or_nothing() {
+    let store = SqliteStore::memory().await.expect("open");
+    let ids = PostIdGenerator::new(7);
+    let a = post(&ids, 1, "ann");
+    store.insert_post(&a, &[]).await.expect("first");
+    let b = post(&ids, 2, "ann");
+    let note = NewNotification {
+        recipient: PersonId::new("bea"),
+        kind: NotificationKind::Mention,
+        post: b.id,
+        actor: PersonId::new("ann"),
+        at: b.created_at,
+    };
+    let e = store
+        .insert_posts_with_notifications(&[(b.clone(), vec![note.clone()]), (a.clone(), vec![])])
+        .await
+        .expect_err("batch ending in a duplicate");
+    assert!(matches!(e, watercooler::Error::Conflict(_)), "{e:?}");
+    let bea = |store: SqliteStore| async move {
+        store
+            .notifications(
+                &TenantId::new("t"),
+                &PersonId::new("bea"),
+                &PageRequest::first(10),
+            )
+            .await
+            .expect("notifications")
+            .items
+    };
+    assert!(bea(store.clone()).await.is_empty(), "no notification kept");
+    assert!(
+        store
+            .get_post(&reader(), &b.id)
+            .await
+            .expect("read")
+            .is_none(),
+        "no post kept"
+    );
+    assert_eq!(
+        store.last_seq().await.expect("seq"),
+        Seq(1),
+        "no entry kept"
+    );
+    // The same batch without the duplicate goes in whole.
+    let seq = store
+        .insert_posts_with_notifications(&[(b.clone(), vec![note])])
+        .await
+        .expect("batch");
+    assert_eq!(seq, Seq(2));
+    assert_eq!(
+        bea(store.clone()).await.len(),
+        1,
+        "the notification is stored"
+    );
+}
+
 /// A full database (here: the size cap standing in for a full disk) refuses the write that
 /// does not fit with a typed error, keeps every write acknowledged before, leaves nothing
 /// of the refused one, and takes writes again once there is room.

@@ -1,7 +1,9 @@
 //! Concurrency: four tasks publish, react and read against one file-backed store for a
 //! few seconds. No call may fail (no SQLITE_BUSY leaks out, no deadlock), and afterwards
 //! every count is exact: posts, change-log entries, reactions and their counters.
-//! The 30-second variant is the `load` example of this crate.
+//! On a tiny tenant of its own, for a quick check of this crate alone; the 30-second load
+//! on the whole shared corpus, through the service, is the workspace's
+//! `tests/store_load.rs` (and the `load` example of this crate runs this one for longer).
 
 mod common;
 

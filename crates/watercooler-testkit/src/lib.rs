@@ -185,6 +185,8 @@ macro_rules! __behaviours {
             tenants_are_isolated
             change_log_is_ordered_and_complete
             bulk_import_is_atomic
+            follow_many_equals_single_follows
+            insert_posts_with_notifications_equals_single_inserts
             erase_person_removes_everything
             erase_person_is_idempotent
             export_is_a_complete_json_document

@@ -34,6 +34,10 @@ enum Fault {
     GarbageCursorIsFirstPage,
     /// `export_person` leaves out the person's reactions.
     ExportWithoutReactions,
+    /// `follow_many` reports every follow of the batch as new.
+    FollowManyCountsAll,
+    /// `insert_posts_with_notifications` stores the posts but not their notifications.
+    BatchDropsNotifications,
 }
 
 /// `MemoryStore` with one fault.
@@ -49,6 +53,16 @@ impl Store for Sabotaged {
     }
     async fn insert_posts(&self, posts: &[Post]) -> Result<Seq> {
         self.inner.insert_posts(posts).await
+    }
+    async fn insert_posts_with_notifications(
+        &self,
+        items: &[(Post, Vec<NewNotification>)],
+    ) -> Result<Seq> {
+        if self.fault == Fault::BatchDropsNotifications {
+            let posts: Vec<Post> = items.iter().map(|(p, _)| p.clone()).collect();
+            return self.inner.insert_posts(&posts).await;
+        }
+        self.inner.insert_posts_with_notifications(items).await
     }
     async fn update_post(&self, t: &TenantId, e: &PostEdit, n: &[NewNotification]) -> Result<Seq> {
         self.inner.update_post(t, e, n).await
@@ -180,6 +194,13 @@ impl Store for Sabotaged {
     }
     async fn follow(&self, t: &TenantId, p: &PersonId, target: &FollowTarget) -> Result<bool> {
         self.inner.follow(t, p, target).await
+    }
+    async fn follow_many(&self, t: &TenantId, f: &[(PersonId, FollowTarget)]) -> Result<usize> {
+        let new = self.inner.follow_many(t, f).await?;
+        if self.fault == Fault::FollowManyCountsAll {
+            return Ok(f.len());
+        }
+        Ok(new)
     }
     async fn unfollow(&self, t: &TenantId, p: &PersonId, target: &FollowTarget) -> Result<bool> {
         self.inner.unfollow(t, p, target).await
@@ -377,5 +398,21 @@ fn an_incomplete_export_is_caught() {
     assert!(fails(
         Fault::ExportWithoutReactions,
         "export_is_a_complete_json_document"
+    ));
+}
+
+#[test]
+fn follow_many_counting_repeats_as_new_is_caught() {
+    assert!(fails(
+        Fault::FollowManyCountsAll,
+        "follow_many_equals_single_follows"
+    ));
+}
+
+#[test]
+fn a_batch_losing_its_notifications_is_caught() {
+    assert!(fails(
+        Fault::BatchDropsNotifications,
+        "insert_posts_with_notifications_equals_single_inserts"
     ));
 }

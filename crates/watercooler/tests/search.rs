@@ -537,6 +537,33 @@ async fn autocomplete_suggests_people_and_visible_tags() {
         vec![("duurzaamheid".into(), 2), ("duurzaam".into(), 1)]
     );
     assert_eq!(tags("bob").await.len(), 3);
+
+    // Organisation counts are cached per segment: deletes and edits must still show at
+    // once, and the viewer's own posts (also counted live) only once.
+    let gone = w.nl("carl", "Weg met #duurzaamheid").await;
+    let edited = w.nl("carl", "Eerst #duurzaam").await;
+    w.sync().await;
+    assert_eq!(
+        tags("carl").await,
+        vec![("duurzaamheid".into(), 3), ("duurzaam".into(), 2)]
+    );
+    assert_eq!(tags("bob").await[0], ("duurzaamheid".into(), 3));
+    w.wc.delete(&viewer("carl"), &gone.id).await.unwrap();
+    w.wc.edit(&viewer("carl"), &edited.id, "Nu #duurzaamheid")
+        .await
+        .unwrap();
+    assert_eq!(
+        tags("carl").await,
+        vec![("duurzaamheid".into(), 3), ("duurzaam".into(), 1)]
+    );
+    assert_eq!(
+        tags("bob").await,
+        vec![
+            ("duurzaamheid".into(), 3),
+            ("duurzaam".into(), 1),
+            ("duurzaamheidsgeheim".into(), 1)
+        ]
+    );
     assert!(
         w.wc.suggest(&viewer("carl"), "duu", 10)
             .await

@@ -39,6 +39,13 @@ impl Store for PgStore {
         self.insert_many(posts).await
     }
 
+    async fn insert_posts_with_notifications(
+        &self,
+        items: &[(Post, Vec<NewNotification>)],
+    ) -> Result<Seq> {
+        self.insert_many_notifying(items).await
+    }
+
     async fn update_post(
         &self,
         tenant: &TenantId,
@@ -169,6 +176,14 @@ impl Store for PgStore {
         target: &FollowTarget,
     ) -> Result<bool> {
         self.add_follow(tenant, person, target).await
+    }
+
+    async fn follow_many(
+        &self,
+        tenant: &TenantId,
+        follows: &[(PersonId, FollowTarget)],
+    ) -> Result<usize> {
+        self.add_follows(tenant, follows).await
     }
 
     async fn unfollow(

@@ -131,6 +131,47 @@ impl PgStore {
         .await
     }
 
+    /// Adds many follows of one tenant in one statement; how many were new.
+    pub(crate) async fn add_follows(
+        &self,
+        tenant: &TenantId,
+        follows: &[(PersonId, FollowTarget)],
+    ) -> Result<usize> {
+        if follows.is_empty() {
+            return Ok(0);
+        }
+        let mut rows: Vec<(&str, i16, &str)> = follows
+            .iter()
+            .map(|(person, target)| {
+                let (kind, t) = rows::follow_parts(target);
+                (person.as_str(), kind, t)
+            })
+            .collect();
+        // Key order (byte-wise, as `COLLATE "C"`): concurrent batches take the key locks
+        // of the unique index in the same order, so they cannot deadlock on each other.
+        rows.sort_unstable();
+        let mut tx = self.writer(tenant).await?;
+        // Existing follows and repeats within the batch do nothing, so the rows affected
+        // are exactly the new follows.
+        let done = sqlx::query(
+            "INSERT INTO follows (tenant, person, kind, target) \
+             SELECT $1, u.person, u.kind, u.target \
+             FROM unnest($2::text[], $3::int2[], $4::text[]) WITH ORDINALITY \
+                 AS u(person, kind, target, n) \
+             ORDER BY u.n \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(tenant.as_str())
+        .bind(rows.iter().map(|r| r.0).collect::<Vec<&str>>())
+        .bind(rows.iter().map(|r| r.1).collect::<Vec<i16>>())
+        .bind(rows.iter().map(|r| r.2).collect::<Vec<&str>>())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        commit(tx).await?;
+        Ok(usize::try_from(done.rows_affected()).unwrap_or(usize::MAX))
+    }
+
     pub(crate) async fn remove_follow(
         &self,
         tenant: &TenantId,

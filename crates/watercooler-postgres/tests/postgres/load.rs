@@ -1,5 +1,8 @@
 //! A bounded load: four tasks publishing, reacting, editing and reading at once. No call
 //! may fail (a deadlock or serialisation failure would), and every count must be exact.
+//! On a tiny tenant of its own, for a quick check of this crate alone; the 30-second load
+//! on the whole shared corpus, through the service, is the workspace's
+//! `tests/store_load.rs`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

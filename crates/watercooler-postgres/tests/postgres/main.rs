@@ -3,6 +3,7 @@
 //! `WATERCOOLER_PG_URL` (default `postgres://postgres@127.0.0.1:5432/test`); without it
 //! every test fails.
 
+mod batch;
 mod changelog;
 mod common;
 mod connection;

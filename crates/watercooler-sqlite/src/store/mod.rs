@@ -176,6 +176,13 @@ impl Store for SqliteStore {
         self.insert_posts_impl(posts).await
     }
 
+    async fn insert_posts_with_notifications(
+        &self,
+        items: &[(Post, Vec<NewNotification>)],
+    ) -> Result<Seq> {
+        self.insert_posts_with_notifications_impl(items).await
+    }
+
     async fn update_post(
         &self,
         tenant: &TenantId,
@@ -306,6 +313,14 @@ impl Store for SqliteStore {
         target: &FollowTarget,
     ) -> Result<bool> {
         self.follow_impl(tenant, person, target).await
+    }
+
+    async fn follow_many(
+        &self,
+        tenant: &TenantId,
+        follows: &[(PersonId, FollowTarget)],
+    ) -> Result<usize> {
+        self.follow_many_impl(tenant, follows).await
     }
 
     async fn unfollow(

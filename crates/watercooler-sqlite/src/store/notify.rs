@@ -14,17 +14,14 @@ use crate::error::{bad_data, map};
 
 /// Folds events into notifications inside the caller's transaction, in order (the
 /// schema's `notification_events` trigger does the folding).
-pub(super) async fn insert_notifications(
+pub(super) async fn insert_notifications<'a>(
     conn: &mut SqliteConnection,
     tenant: &TenantId,
-    events: &[NewNotification],
+    events: impl IntoIterator<Item = &'a NewNotification>,
 ) -> Result<()> {
-    if events.is_empty() {
-        return Ok(());
-    }
     // [recipient, kind, post, actor, at]
     let rows: Vec<(&str, &str, String, &str, i64)> = events
-        .iter()
+        .into_iter()
         .map(|n| {
             Ok((
                 n.recipient.as_str(),
@@ -35,6 +32,9 @@ pub(super) async fn insert_notifications(
             ))
         })
         .collect::<Result<_>>()?;
+    if rows.is_empty() {
+        return Ok(());
+    }
     let json = serde_json::to_string(&rows).map_err(|e| bad_data(e.to_string()))?;
     sqlx::query(
         "INSERT INTO notification_events (tenant, recipient, kind, post, actor, at) \

@@ -5,6 +5,8 @@
 //! A batch travels as ONE JSON array bound to one parameter and is stored by one
 //! `INSERT ... SELECT FROM jsonb_each(?)`; the schema's triggers derive the rest per row.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::SqliteConnection;
@@ -73,11 +75,14 @@ fn post_json(p: &Post) -> Result<PostJson<'_>> {
 /// `Created` entry (`None` for an empty batch). One statement: the schema's insert trigger
 /// writes each post's side rows, thread counters, interactions and log entry, and refuses
 /// a reply whose thread root is not stored (before it, or earlier in the batch).
-async fn insert_batch(conn: &mut SqliteConnection, posts: &[Post]) -> Result<Option<Seq>> {
-    if posts.is_empty() {
+async fn insert_batch<'a>(
+    conn: &mut SqliteConnection,
+    posts: impl IntoIterator<Item = &'a Post>,
+) -> Result<Option<Seq>> {
+    let rows: Vec<PostJson<'_>> = posts.into_iter().map(post_json).collect::<Result<_>>()?;
+    if rows.is_empty() {
         return Ok(None);
     }
-    let rows: Vec<PostJson<'_>> = posts.iter().map(post_json).collect::<Result<_>>()?;
     let json = serde_json::to_string(&rows).map_err(|e| Error::invalid("post", e.to_string()))?;
     // `jsonb_each` hands each element over as JSONB, so the `->>` lookups below do not
     // parse text again. A primary-key violation (an id that exists, or twice in the batch)
@@ -193,6 +198,38 @@ impl SqliteStore {
         let mut w = self.writer().await?;
         let mut tx = begin_write(&mut w).await?;
         let seq = insert_batch(&mut tx, posts).await?.unwrap_or_default();
+        tx.commit().await.map_err(map)?;
+        Ok(seq)
+    }
+
+    pub(super) async fn insert_posts_with_notifications_impl(
+        &self,
+        items: &[(Post, Vec<NewNotification>)],
+    ) -> Result<Seq> {
+        if items.is_empty() {
+            return self.last_seq_impl().await;
+        }
+        let mut w = self.writer().await?;
+        let mut tx = begin_write(&mut w).await?;
+        // All posts first, then each tenant's notifications in item order: one statement
+        // per tenant rather than two per item. The same rows as item by item: notification
+        // folding reads no post row, and the notification counter (not the change log's)
+        // is compared within one recipient only.
+        let seq = insert_batch(&mut tx, items.iter().map(|(p, _)| p))
+            .await?
+            .unwrap_or_default();
+        let mut by_tenant: Vec<(&TenantId, Vec<&NewNotification>)> = Vec::new();
+        let mut index: HashMap<&TenantId, usize> = HashMap::new();
+        for (post, notes) in items {
+            let i = *index.entry(&post.tenant).or_insert_with(|| {
+                by_tenant.push((&post.tenant, Vec::new()));
+                by_tenant.len() - 1
+            });
+            by_tenant[i].1.extend(notes);
+        }
+        for (tenant, notes) in by_tenant {
+            insert_notifications(&mut tx, tenant, notes).await?;
+        }
         tx.commit().await.map_err(map)?;
         Ok(seq)
     }

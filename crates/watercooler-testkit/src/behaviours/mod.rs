@@ -8,6 +8,7 @@
 //! that kept earlier runs' data.
 
 mod bad_input;
+mod batch;
 mod changelog;
 mod concurrency;
 mod feeds;
@@ -22,6 +23,9 @@ mod visibility;
 
 pub use bad_input::{
     bad_input_is_refused_and_changes_nothing, page_limits_and_cursors_are_checked,
+};
+pub use batch::{
+    follow_many_equals_single_follows, insert_posts_with_notifications_equals_single_inserts,
 };
 pub use changelog::{bulk_import_is_atomic, change_log_is_ordered_and_complete};
 pub use concurrency::concurrent_writes_keep_exact_counts;

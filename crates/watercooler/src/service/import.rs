@@ -57,8 +57,9 @@ pub struct ImportedPost {
 impl Watercooler {
     /// Builds the [`Post`] an import would store, and the notifications publishing it
     /// would have caused (mentions, and the reply to the parent's author), without storing
-    /// anything: callers batch the posts into [`crate::Store::insert_posts`] (or pass
-    /// each with its notifications to [`crate::Store::insert_post`]).
+    /// anything: callers batch the posts with their notifications into
+    /// [`crate::Store::insert_posts_with_notifications`] (or pass each to
+    /// [`crate::Store::insert_post`]).
     ///
     /// Errors: [`Error::Invalid`] for text the limits refuse, [`Error::NotFound`] for an
     /// author not in the directory.

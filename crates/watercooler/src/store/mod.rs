@@ -53,6 +53,32 @@ pub trait Store: Send + Sync + 'static {
         Ok(last)
     }
 
+    /// Stores many posts, each with the notifications it causes, as if by calling
+    /// [`Store::insert_post`] for each item in order: the same rows, counters, change-log
+    /// entries (one `Created` per post, in order) and notifications. Parents must come
+    /// before their replies. Returns the seq of the last entry (for an empty batch, the
+    /// newest seq, as [`Store::last_seq`]).
+    ///
+    /// For imports that carry notifications (posts with mentions, replies), which
+    /// [`Store::insert_posts`] cannot take. The default calls `insert_post` for each item
+    /// and is not atomic: an error stops it with the earlier items stored. The shipped
+    /// stores override it to be atomic per call (one transaction: a failing item stores
+    /// nothing of the batch) and to write far fewer statements; a store for another
+    /// database should too.
+    async fn insert_posts_with_notifications(
+        &self,
+        items: &[(Post, Vec<NewNotification>)],
+    ) -> Result<Seq> {
+        if items.is_empty() {
+            return self.last_seq().await;
+        }
+        let mut last = Seq::default();
+        for (post, notifications) in items {
+            last = self.insert_post(post, notifications).await?;
+        }
+        Ok(last)
+    }
+
     /// Replaces a post's text and entities, keeping the old text as a [`Revision`], and
     /// writes an `Edited` change-log entry and the notifications, atomically.
     /// [`crate::Error::NotFound`] if the post does not exist.
@@ -195,6 +221,26 @@ pub trait Store: Send + Sync + 'static {
         person: &PersonId,
         target: &FollowTarget,
     ) -> Result<bool>;
+
+    /// Many follows of one tenant at once (people following targets), as if by calling
+    /// [`Store::follow`] for each in order; returns how many were new (a follow that
+    /// exists, or comes twice in the batch, is not).
+    ///
+    /// For imports. The default calls `follow` for each and is not atomic: an error stops
+    /// it with the earlier follows stored. The shipped stores override it to be atomic per
+    /// call (one transaction, so one fsync or commit per batch rather than per follow); a
+    /// store for another database should too.
+    async fn follow_many(
+        &self,
+        tenant: &TenantId,
+        follows: &[(PersonId, FollowTarget)],
+    ) -> Result<usize> {
+        let mut new = 0;
+        for (person, target) in follows {
+            new += usize::from(self.follow(tenant, person, target).await?);
+        }
+        Ok(new)
+    }
 
     /// Unfollows; returns whether it was followed.
     async fn unfollow(

@@ -10,6 +10,10 @@
 //! clone. Segments never change, so a cached bitset is valid for its segment's life
 //! (deleted documents are filtered by tantivy's collectors, as for any query).
 //!
+//! The same cache keeps, per segment and organisation term, the hashtag counts of those
+//! organisation posts (see [`super::tags`]); as deletes change them, those entries are also
+//! keyed by the segment's delete opstamp.
+//!
 //! The cache holds no viewer-specific data: it is keyed by segment and organisation term
 //! (which names the tenant), and entries of segments no longer searchable are dropped at
 //! each reload.
@@ -23,7 +27,9 @@ use tantivy::query::{
     BitSetDocSet, ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TantivyError, Term};
+use tantivy::{BitSet, DocId, DocSet, Opstamp, Score, SegmentReader, TantivyError, Term};
+
+use super::tags::SegmentTags;
 
 /// More entries than this (tenants × segments) and the cache starts over.
 const MAX_ENTRIES: usize = 1_024;
@@ -31,10 +37,14 @@ const MAX_ENTRIES: usize = 1_024;
 /// A segment and a term.
 type Key = (SegmentId, Vec<u8>);
 
-/// Per-segment bitsets of shared access terms.
+/// A segment, its deletes and a term.
+type TagKey = (SegmentId, Option<Opstamp>, Vec<u8>);
+
+/// Per-segment bitsets of shared access terms, and the tag counts of their documents.
 #[derive(Default)]
 pub(crate) struct AudienceCache {
     map: Mutex<HashMap<Key, Arc<BitSet>>>,
+    tags: Mutex<HashMap<TagKey, Arc<SegmentTags>>>,
 }
 
 impl fmt::Debug for AudienceCache {
@@ -47,7 +57,8 @@ impl fmt::Debug for AudienceCache {
 }
 
 impl AudienceCache {
-    fn get(
+    /// The documents of `reader` whose `field` holds `term` (deleted ones included).
+    pub(crate) fn bits(
         &self,
         reader: &SegmentReader,
         field: Field,
@@ -58,7 +69,9 @@ impl AudienceCache {
             return Ok(hit.clone());
         }
         let mut bits = BitSet::with_max_value(reader.max_doc());
-        insert_postings(reader, field, term, &mut bits)?;
+        for_each_posting(reader, field, term, |doc| {
+            bits.insert(doc);
+        })?;
         let bits = Arc::new(bits);
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= MAX_ENTRIES {
@@ -68,20 +81,54 @@ impl AudienceCache {
         Ok(bits)
     }
 
+    /// The tag counts of the live documents in `docs`, which are [`Self::bits`] of `term`.
+    pub(crate) fn tags(
+        &self,
+        reader: &SegmentReader,
+        term: &[u8],
+        docs: &BitSet,
+    ) -> tantivy::Result<Arc<SegmentTags>> {
+        let key = (reader.segment_id(), reader.delete_opstamp(), term.to_vec());
+        if let Some(hit) = self
+            .tags
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return Ok(hit.clone());
+        }
+        // Counted outside the lock: other searches go on meanwhile (two may count the
+        // same segment once; both results are equal).
+        let counted = Arc::new(SegmentTags::count(reader, docs)?);
+        let mut map = self.tags.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX_ENTRIES {
+            map.clear();
+        }
+        // Older delete generations of this segment are of no more use.
+        map.retain(|(s, d, t), _| !(*s == key.0 && *d != key.1 && t == term));
+        map.insert(key, counted.clone());
+        Ok(counted)
+    }
+
     /// Drops the entries of segments that are not in `live`.
     pub(crate) fn retain(&self, live: &HashSet<SegmentId>) {
         self.map
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .retain(|(s, _), _| live.contains(s));
+        self.tags
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|(s, _, _), _| live.contains(s));
     }
 }
 
-fn insert_postings(
+/// Calls `f` with every document of `reader` whose `field` holds `term`, in order.
+pub(crate) fn for_each_posting(
     reader: &SegmentReader,
     field: Field,
     term: &[u8],
-    bits: &mut BitSet,
+    mut f: impl FnMut(DocId),
 ) -> tantivy::Result<()> {
     let inverted = reader.inverted_index(field)?;
     let Some(info) = inverted.get_term_info(&Term::from_field_bytes(field, term))? else {
@@ -95,7 +142,7 @@ fn insert_postings(
             return Ok(());
         }
         for &doc in docs {
-            bits.insert(doc);
+            f(doc);
         }
         postings.advance();
     }
@@ -130,9 +177,11 @@ struct AudienceWeight(AudienceQuery);
 impl Weight for AudienceWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let q = &self.0;
-        let mut bits = (*q.cache.get(reader, q.field, &q.shared)?).clone();
+        let mut bits = (*q.cache.bits(reader, q.field, &q.shared)?).clone();
         for term in &q.own {
-            insert_postings(reader, q.field, term, &mut bits)?;
+            for_each_posting(reader, q.field, term, |doc| {
+                bits.insert(doc);
+            })?;
         }
         Ok(Box::new(ConstScorer::new(BitSetDocSet::from(bits), boost)))
     }

@@ -8,6 +8,8 @@ mod schema;
 mod searcher;
 mod stats;
 mod storage;
+mod tags;
+mod top;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -362,7 +364,7 @@ impl TantivyIndex {
         key_prefix: &str,
         limit: usize,
     ) -> Result<Vec<TagSuggestion>> {
-        searcher::suggest_tags(
+        tags::suggest_tags(
             &self.reader.searcher(),
             &self.fields,
             &self.audience,
@@ -436,7 +438,7 @@ impl SearchIndex for TantivyIndex {
         let (reader, fields, audience) = (self.reader.clone(), self.fields, self.audience.clone());
         let (access, prefix) = (access.clone(), key_prefix.to_owned());
         blocking(move || {
-            searcher::suggest_tags(
+            tags::suggest_tags(
                 &reader.searcher(),
                 &fields,
                 &audience,

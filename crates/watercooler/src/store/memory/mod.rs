@@ -74,6 +74,38 @@ impl MemoryStore {
         Ok(f(self.read()?.tenants.get(tenant)))
     }
 
+    /// Stores a batch of posts with their notifications under one write lock, all or
+    /// nothing: the whole batch is checked before anything is stored.
+    fn insert_batch(&self, items: &[(&Post, &[NewNotification])]) -> Result<Seq> {
+        let mut state = self.write()?;
+        let mut pending: HashSet<PostId> = HashSet::with_capacity(items.len());
+        for (p, _) in items {
+            match state.tenants.get(&p.tenant) {
+                Some(data) => data.check_insert(p, &pending)?,
+                None => {
+                    if pending.contains(&p.id) {
+                        return Err(Error::Conflict(format!("post {} twice in batch", p.id)));
+                    }
+                    if let Some(root) = p.thread_root
+                        && !pending.contains(&root)
+                    {
+                        return Err(Error::not_found("thread root"));
+                    }
+                }
+            }
+            pending.insert(p.id);
+        }
+        let State { tenants, shared } = &mut *state;
+        let mut last = shared.log.last();
+        for (p, notifications) in items {
+            let data = tenants
+                .entry(p.tenant.clone())
+                .or_insert_with(|| TenantData::new(p.tenant.clone()));
+            last = data.insert((*p).clone(), notifications, shared);
+        }
+        Ok(last)
+    }
+
     /// Runs `f` on a tenant's data (created if new) and the shared log under the write lock.
     fn with_tenant_mut<T>(
         &self,
@@ -125,34 +157,17 @@ impl Store for MemoryStore {
     }
 
     async fn insert_posts(&self, posts: &[Post]) -> Result<Seq> {
-        let mut state = self.write()?;
-        // Check the whole batch first so it is all or nothing.
-        let mut pending: HashSet<PostId> = HashSet::with_capacity(posts.len());
-        for p in posts {
-            match state.tenants.get(&p.tenant) {
-                Some(data) => data.check_insert(p, &pending)?,
-                None => {
-                    if pending.contains(&p.id) {
-                        return Err(Error::Conflict(format!("post {} twice in batch", p.id)));
-                    }
-                    if let Some(root) = p.thread_root
-                        && !pending.contains(&root)
-                    {
-                        return Err(Error::not_found("thread root"));
-                    }
-                }
-            }
-            pending.insert(p.id);
-        }
-        let State { tenants, shared } = &mut *state;
-        let mut last = shared.log.last();
-        for p in posts {
-            let data = tenants
-                .entry(p.tenant.clone())
-                .or_insert_with(|| TenantData::new(p.tenant.clone()));
-            last = data.insert(p.clone(), &[], shared);
-        }
-        Ok(last)
+        let items: Vec<(&Post, &[NewNotification])> = posts.iter().map(|p| (p, &[][..])).collect();
+        self.insert_batch(&items)
+    }
+
+    async fn insert_posts_with_notifications(
+        &self,
+        items: &[(Post, Vec<NewNotification>)],
+    ) -> Result<Seq> {
+        let items: Vec<(&Post, &[NewNotification])> =
+            items.iter().map(|(p, n)| (p, n.as_slice())).collect();
+        self.insert_batch(&items)
     }
 
     async fn update_post(
@@ -377,6 +392,21 @@ impl Store for MemoryStore {
                 .entry(person.clone())
                 .or_default()
                 .insert(target.clone())
+        })
+    }
+
+    async fn follow_many(
+        &self,
+        tenant: &TenantId,
+        follows: &[(PersonId, FollowTarget)],
+    ) -> Result<usize> {
+        self.with_tenant_mut(tenant, |t, _| {
+            let mut new = 0;
+            for (person, target) in follows {
+                let set = t.follows.entry(person.clone()).or_default();
+                new += usize::from(set.insert(target.clone()));
+            }
+            new
         })
     }
 

@@ -311,6 +311,32 @@ pub async fn suggest_tags_rank_by_use(store: Arc<dyn Store>) {
         get("alice", "zzz", 10).await.is_empty(),
         "no tag starts with zzz"
     );
+
+    // The spelling shown is that of the newest post the viewer may see: a later spelling
+    // in a post hidden from them (a private group's) must not reach them.
+    fx.publish("bob", NewPost::new("Open #Fusie")).await;
+    fx.publish("carol", NewPost::new("Stil: #FUSIE").in_group("hr"))
+        .await;
+    let shown = async |viewer: &str| {
+        let access = fx.access(viewer).await;
+        ok(
+            s.suggest_tags(&access, "fus", 10).await,
+            "store.suggest_tags",
+        )
+        .into_iter()
+        .map(|x| (x.display, x.posts))
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        shown("alice").await,
+        vec![("Fusie".to_owned(), 1)],
+        "alice is not in hr: the spelling of carol's hr post must not reach her"
+    );
+    assert_eq!(
+        shown("carol").await,
+        vec![("FUSIE".to_owned(), 2)],
+        "carol sees her own, newer spelling"
+    );
 }
 
 /// Seen state is per person: `seen_posts` returns which of the asked posts the person

@@ -394,9 +394,25 @@ impl TenantData {
         out.into_iter()
             .filter_map(|(posts, key)| {
                 let (k, t) = self.tags.get_key_value(key)?;
+                // The spelling of the newest post this viewer may see (as the SQL stores):
+                // the tag's latest spelling overall may come from a post hidden from them.
+                let display = t
+                    .posts
+                    .iter()
+                    .rev()
+                    .filter_map(|id| self.posts.get(id))
+                    .filter(|e| access.can_see(&e.post))
+                    .find_map(|e| {
+                        e.post
+                            .hashtags
+                            .iter()
+                            .rev()
+                            .find(|h| h.key == *k)
+                            .map(|h| h.display.clone())
+                    })?;
                 Some(TagSuggestion {
                     key: k.clone(),
-                    display: t.display.clone(),
+                    display,
                     posts,
                 })
             })

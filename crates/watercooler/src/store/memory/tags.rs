@@ -18,8 +18,6 @@ struct GroupCount {
 /// Everything the store keeps about one tag key.
 #[derive(Debug, Default)]
 pub(super) struct TagIndex {
-    /// The most recently used typed form.
-    pub(super) display: String,
     /// Posts (roots and replies) carrying the tag.
     pub(super) posts: BTreeSet<PostId>,
     org: u32,
@@ -31,11 +29,10 @@ pub(super) struct TagIndex {
 
 impl TagIndex {
     /// Counts `post` in (once, however often it carries the tag).
-    pub(super) fn add(&mut self, post: &Post, display: &str) {
+    pub(super) fn add(&mut self, post: &Post) {
         if !self.posts.insert(post.id) {
             return;
         }
-        display.clone_into(&mut self.display);
         match &post.visibility {
             Visibility::Organization => self.org += 1,
             Visibility::Group { group } => {

@@ -153,10 +153,10 @@ impl TenantData {
         }
         for h in &post.hashtags {
             match self.tags.get_mut(&h.key) {
-                Some(t) => t.add(post, &h.display),
+                Some(t) => t.add(post),
                 None => {
                     let mut t = TagIndex::default();
-                    t.add(post, &h.display);
+                    t.add(post);
                     self.tags.insert(h.key.clone(), t);
                 }
             }

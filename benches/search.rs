@@ -332,6 +332,29 @@ fn latency(
         .iter()
         .map(|a| posts.iter().filter(|p| a.can_see(p)).count() as u64)
         .collect();
+    // For profiling (`perf record -p PID`): `WC_SEARCH_PROFILE=KIND` runs that kind's
+    // queries (`word`, `two words`, `#tag`, `from:`) in a loop for 20 s, then stops.
+    if let Ok(wanted) = std::env::var("WC_SEARCH_PROFILE") {
+        let kind = kinds
+            .iter()
+            .find(|k| k.kind == wanted)
+            .expect("WC_SEARCH_PROFILE names a query kind");
+        eprintln!("profiling {wanted:?} for 20 s, pid {}", std::process::id());
+        let t = Instant::now();
+        let mut n = 0usize;
+        while t.elapsed() < Duration::from_secs(20) {
+            for (i, a) in viewers.iter().enumerate() {
+                black_box(
+                    index
+                        .search_sync(a, for_viewer(kind, a, i), &req)
+                        .expect("search"),
+                );
+                n += 1;
+            }
+        }
+        eprintln!("{n} searches, {:.1?} each", t.elapsed() / n.max(1) as u32);
+        return;
+    }
     let mut ours_p50 = Vec::new();
     for kind in &kinds {
         // Warm-up pass over every measured call (a serving index is warm: its files are in

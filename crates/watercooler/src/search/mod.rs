@@ -129,7 +129,8 @@ pub struct SearchRequest {
 pub struct IndexHit {
     /// The post.
     pub post: PostId,
-    /// Its blended relevance and recency score.
+    /// Its score: relevance blended with recency, or — for a query of filters only
+    /// (`#tag`, `from:`, …), whose hits are listed newest first — their common relevance.
     pub score: f32,
     /// The [`fingerprint`] of the post as indexed, if the index keeps one (an index that
     /// reads the store directly is always current and returns `None`).
@@ -155,7 +156,8 @@ pub struct SearchHit {
     /// A window of its text with the matched words highlighted: HTML-escaped, safe to
     /// insert into a page.
     pub snippet: String,
-    /// Its blended relevance and recency score.
+    /// Its score: relevance blended with recency, or — for a query of filters only
+    /// (`#tag`, `from:`, …), whose hits are listed newest first — their common relevance.
     pub score: f32,
 }
 

@@ -14,12 +14,15 @@
 //!
 //! which is [`Access::can_see_parts`] term for term (mentions are not audience terms: a
 //! mention never grants access). [`restrict`] is the only way to make a [`Restricted`]
-//! query, and the searcher only runs [`Restricted`] queries, so no search or count can
-//! skip the filter. Hashtag suggestions count without a query (see [`super::tags`]), over
-//! exactly the documents carrying one of [`viewer_terms`]: the same rule, term for term.
+//! query, and the searcher only runs [`Restricted`] queries — as a tantivy query, or
+//! through [`Restricted::matches`], which applies the same terms as a membership test — so
+//! no search or count can skip the filter. Hashtag suggestions count without a query (see
+//! [`super::tags`]), over exactly the documents carrying one of [`viewer_terms`]: the same
+//! rule, term for term.
 
 use std::sync::Arc;
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, Weight};
+use tantivy::{DocId, Searcher, SegmentReader};
 
 use super::audience::{AudienceCache, AudienceQuery};
 use super::schema::Fields;
@@ -92,12 +95,54 @@ fn access_terms(access: &Access) -> Vec<Vec<u8>> {
 
 /// A query that has been restricted to what one viewer may see. Only [`restrict`] makes
 /// one.
-pub(crate) struct Restricted(BooleanQuery);
+pub(crate) struct Restricted {
+    query: BooleanQuery,
+    user: Box<dyn Query>,
+    audience: AudienceQuery,
+}
 
 impl Restricted {
     /// The query to run.
     pub(crate) fn query(&self) -> &dyn Query {
-        &self.0
+        &self.query
+    }
+
+    /// The documents of [`Self::query`], unscored, found without intersecting: each match
+    /// of the user's query is tested against the viewer's audience set. For filter-only
+    /// queries, where that intersection was most of the cost.
+    pub(crate) fn matches(&self, searcher: &Searcher) -> tantivy::Result<VisibleMatches<'_>> {
+        Ok(VisibleMatches {
+            user: self
+                .user
+                .weight(EnableScoring::disabled_from_searcher(searcher))?,
+            audience: &self.audience,
+        })
+    }
+}
+
+/// See [`Restricted::matches`].
+pub(crate) struct VisibleMatches<'a> {
+    user: Box<dyn Weight>,
+    audience: &'a AudienceQuery,
+}
+
+impl VisibleMatches<'_> {
+    /// Calls `f` with every live document of `reader` that matches and the viewer may see,
+    /// in ascending order.
+    pub(crate) fn for_each(
+        &self,
+        reader: &SegmentReader,
+        mut f: impl FnMut(DocId),
+    ) -> tantivy::Result<()> {
+        let visible = self.audience.visible(reader)?;
+        let alive = reader.alive_bitset();
+        self.user.for_each_no_score(reader, &mut |docs: &[DocId]| {
+            for &doc in docs {
+                if visible.contains(doc) && alive.is_none_or(|a| a.is_alive(doc)) {
+                    f(doc);
+                }
+            }
+        })
     }
 }
 
@@ -119,13 +164,18 @@ pub(crate) fn restrict(
         own: terms.own,
         cache: cache.clone(),
     };
-    Restricted(BooleanQuery::new(vec![
-        (Occur::Must, user),
+    let query = BooleanQuery::new(vec![
+        (Occur::Must, user.box_clone()),
         (
             Occur::Must,
-            Box::new(ConstScoreQuery::new(Box::new(audience), 0.0)),
+            Box::new(ConstScoreQuery::new(Box::new(audience.clone()), 0.0)),
         ),
-    ]))
+    ]);
+    Restricted {
+        query,
+        user,
+        audience,
+    }
 }
 
 #[cfg(test)]

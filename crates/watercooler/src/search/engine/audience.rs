@@ -148,6 +148,19 @@ pub(crate) fn for_each_posting(
     }
 }
 
+/// The documents of one segment a viewer may see (deleted ones included).
+pub(crate) struct Visible {
+    shared: Arc<BitSet>,
+    own: BitSet,
+}
+
+impl Visible {
+    /// Whether the viewer may see `doc`.
+    pub(crate) fn contains(&self, doc: DocId) -> bool {
+        self.shared.contains(doc) || self.own.contains(doc)
+    }
+}
+
 /// Documents whose `field` holds `shared` (cached) or any of `own`.
 #[derive(Clone)]
 pub(crate) struct AudienceQuery {
@@ -163,6 +176,21 @@ impl fmt::Debug for AudienceQuery {
         f.debug_struct("AudienceQuery")
             .field("terms", &(1 + self.own.len()))
             .finish()
+    }
+}
+
+impl AudienceQuery {
+    /// The documents of `reader` this query matches, as a set to test members of (the
+    /// shared bitset is not copied).
+    pub(crate) fn visible(&self, reader: &SegmentReader) -> tantivy::Result<Visible> {
+        let shared = self.cache.bits(reader, self.field, &self.shared)?;
+        let mut own = BitSet::with_max_value(reader.max_doc());
+        for term in &self.own {
+            for_each_posting(reader, self.field, term, |doc| {
+                own.insert(doc);
+            })?;
+        }
+        Ok(Visible { shared, own })
     }
 }
 

@@ -26,6 +26,10 @@ use super::schema::{Fields, HAS_LINK};
 use crate::search::analysis::{Analyzer, analyze};
 use crate::search::query::{Clause, ClauseKind, SearchQuery};
 
+/// The relevance a matching `#tag` or `@mention` adds (so that among posts matching the
+/// same words, those with the tag rank first); other operators add nothing.
+const KEY_SCORE: f32 = 1.0;
+
 /// A phrase keeps at most this many terms (a long CJK word or phrase is matched by its
 /// beginning).
 pub(crate) const MAX_PHRASE_TERMS: usize = 16;
@@ -123,12 +127,16 @@ impl<'f> Compiler<'f> {
         match kind {
             ClauseKind::Word(w) => self.word(w, true),
             ClauseKind::Phrase(p) => self.word(p, false),
-            ClauseKind::Hashtag { key, .. } => {
-                Some(constant(bytes_term(f.tag, key.as_str().as_bytes()), 1.0))
-            }
+            ClauseKind::Hashtag { key, .. } => Some(constant(
+                bytes_term(f.tag, key.as_str().as_bytes()),
+                KEY_SCORE,
+            )),
             ClauseKind::Mention {
                 person: Some(p), ..
-            } => Some(constant(bytes_term(f.mention, p.as_str().as_bytes()), 1.0)),
+            } => Some(constant(
+                bytes_term(f.mention, p.as_str().as_bytes()),
+                KEY_SCORE,
+            )),
             // Nobody has that handle: it is just text.
             ClauseKind::Mention {
                 person: None,
@@ -191,6 +199,42 @@ impl<'f> Compiler<'f> {
                 Some(Box::new(PhraseQuery::new_with_offset(with_offsets)))
             }
         }
+    }
+}
+
+/// The relevance of every match of `query`, when it is the same for all: the query has no
+/// words or phrases (outside exclusions) and no `OR`, only filters. `None` otherwise.
+///
+/// Must agree with [`Compiler::compile`]: a tantivy Boolean query scores the sum of its
+/// required clauses, and exclusions score nothing.
+pub(crate) fn constant_relevance(query: &SearchQuery) -> Option<f32> {
+    sum_constant(&query.clauses)
+}
+
+fn sum_constant(clauses: &[Clause]) -> Option<f32> {
+    clauses.iter().map(clause_constant).sum()
+}
+
+fn clause_constant(clause: &Clause) -> Option<f32> {
+    if clause.negated {
+        return Some(0.0);
+    }
+    match &clause.kind {
+        ClauseKind::Hashtag { .. }
+        | ClauseKind::Mention {
+            person: Some(_), ..
+        } => Some(KEY_SCORE),
+        ClauseKind::From { .. }
+        | ClauseKind::In(_)
+        | ClauseKind::Before(_)
+        | ClauseKind::After(_)
+        | ClauseKind::HasLink => Some(0.0),
+        ClauseKind::All(items) => sum_constant(items),
+        // Words are scored by BM25; `OR` sums however many alternatives match.
+        ClauseKind::Word(_)
+        | ClauseKind::Phrase(_)
+        | ClauseKind::Mention { person: None, .. }
+        | ClauseKind::AnyOf(_) => None,
     }
 }
 

@@ -8,7 +8,8 @@ use super::stats::MAX_FROZEN;
 use crate::error::{Error, Result};
 use crate::page::Cursor;
 
-const VERSION: &str = "t2";
+// t3: filter-only queries key on their constant relevance, not on a recency blend.
+const VERSION: &str = "t3";
 
 /// The sort key of a hit: score, then newer posts (higher ids) first.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
@@ -101,18 +102,19 @@ mod tests {
         assert_eq!(decode(&encode(&empty)).unwrap(), empty);
         for bad in [
             "",
-            "t2",
-            "t2.x.0.0.0.",
+            "t3",
+            "t3.x.0.0.0.",
             "t1.1.0.0.0.",
-            "t2.1.7fc00000.0.0.",
-            "t2.1.0.0.0.1.2",
-            "t2.-.0.0.0.",
-            "t2.1.0.0.0.1--2",
-            "t2.1.0.0.0.11111111111111111",
+            "t2.1.0.0.0.",
+            "t3.1.7fc00000.0.0.",
+            "t3.1.0.0.0.1.2",
+            "t3.-.0.0.0.",
+            "t3.1.0.0.0.1--2",
+            "t3.1.0.0.0.11111111111111111",
         ] {
             assert!(decode(&Cursor::new(bad)).is_err(), "{bad}");
         }
-        let many = format!("t2.1.0.0.0.{}", vec!["1"; MAX_FROZEN + 1].join("-"));
+        let many = format!("t3.1.0.0.0.{}", vec!["1"; MAX_FROZEN + 1].join("-"));
         assert!(decode(&Cursor::new(many)).is_err());
     }
 }

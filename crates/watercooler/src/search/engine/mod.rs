@@ -4,8 +4,10 @@ mod acl;
 mod audience;
 mod compile;
 mod cursor;
+mod newest;
 mod schema;
 mod searcher;
+mod segments;
 mod stats;
 mod storage;
 mod tags;
@@ -23,6 +25,7 @@ use tokio::sync::Notify;
 
 use self::audience::AudienceCache;
 use self::schema::{Fields, SCHEMA_VERSION};
+use self::segments::SegmentCache;
 use self::writer::{blocking, parse_payload, spawn_follower};
 use super::analysis::Analyzer;
 use super::query::SearchQuery;
@@ -178,6 +181,8 @@ pub struct TantivyIndex {
     reader: IndexReader,
     /// Per-segment organisation bitsets of the permission filter.
     audience: Arc<AudienceCache>,
+    /// Per-segment columns and id order.
+    segments: Arc<SegmentCache>,
     /// The one long-lived writer; `None` once closed.
     writer: Arc<Mutex<Option<IndexWriter>>>,
     pipeline: tokio::sync::Mutex<Pipeline>,
@@ -271,6 +276,7 @@ impl TantivyIndex {
             fields,
             reader,
             audience: Arc::new(AudienceCache::default()),
+            segments: Arc::new(SegmentCache::default()),
             writer: Arc::new(Mutex::new(Some(writer))),
             pipeline: tokio::sync::Mutex::new(Pipeline::default()),
             searchable: AtomicU64::new(0),
@@ -350,6 +356,7 @@ impl TantivyIndex {
             &searcher,
             &self.fields,
             &self.audience,
+            &self.segments,
             &self.options.ranking,
             access,
             query,
@@ -418,12 +425,12 @@ impl SearchIndex for TantivyIndex {
         request: &SearchRequest,
     ) -> Result<IndexResults> {
         let (reader, fields, ranking) = (self.reader.clone(), self.fields, self.options.ranking);
-        let audience = self.audience.clone();
+        let (audience, segments) = (self.audience.clone(), self.segments.clone());
         let (access, query, request) = (access.clone(), query.clone(), request.clone());
         blocking(move || {
             let searcher = reader.searcher();
             searcher::search(
-                &searcher, &fields, &audience, &ranking, &access, &query, &request,
+                &searcher, &fields, &audience, &segments, &ranking, &access, &query, &request,
             )
         })
         .await

@@ -5,13 +5,15 @@ use std::ops::Bound;
 use std::sync::Arc;
 
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery};
-use tantivy::{Searcher, Term};
+use tantivy::{DocAddress, Searcher, Term};
 
 use super::acl;
 use super::audience::AudienceCache;
-use super::compile::Compiler;
-use super::cursor::{self, Position};
+use super::compile::{self, Compiler};
+use super::cursor::{self, Position, SortKey};
+use super::newest;
 use super::schema::Fields;
+use super::segments::SegmentCache;
 use super::stats::{MAX_FROZEN, Stats};
 use super::top::{Blend, TopRecent};
 use super::{IndexedPost, Ranking, tantivy_error};
@@ -23,14 +25,35 @@ use crate::search::query::SearchQuery;
 use crate::search::{IndexHit, IndexResults, SearchRequest};
 
 /// One page of the posts matching `query` that `access` may see.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn search(
     searcher: &Searcher,
     fields: &Fields,
     audience: &Arc<AudienceCache>,
+    segments: &Arc<SegmentCache>,
     ranking: &Ranking,
     access: &Access,
     query: &SearchQuery,
     request: &SearchRequest,
+) -> Result<IndexResults> {
+    search_with(
+        searcher, fields, audience, segments, ranking, access, query, request, true,
+    )
+}
+
+/// [`search`]; `fast: false` ranks filter-only queries like any other (to test that both
+/// give the same pages).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn search_with(
+    searcher: &Searcher,
+    fields: &Fields,
+    audience: &Arc<AudienceCache>,
+    segments: &Arc<SegmentCache>,
+    ranking: &Ranking,
+    access: &Access,
+    query: &SearchQuery,
+    request: &SearchRequest,
+    fast: bool,
 ) -> Result<IndexResults> {
     let limit = request.limit.clamp(1, MAX_PAGE_SIZE);
     let position = request.cursor.as_ref().map(cursor::decode).transpose()?;
@@ -40,6 +63,9 @@ pub(crate) fn search(
     let Some(mut user) = Compiler::new(fields).compile(query) else {
         return Ok(IndexResults::default());
     };
+    // Filter-only queries rank newest first whatever the recency weight (see
+    // [`super::newest`]); their cursors carry no statistics.
+    let constant = compile::constant_relevance(query);
     if let Some(p) = &position {
         // Later pages (hits and count) only hold posts that existed at the first page.
         user = Box::new(BooleanQuery::new(vec![
@@ -52,7 +78,9 @@ pub(crate) fn search(
     }
     let restricted = acl::restrict(access, fields, audience, user);
 
-    let weight = if ranking.recency_weight.is_finite() {
+    let weight = if constant.is_some() {
+        0.0
+    } else if ranking.recency_weight.is_finite() {
         ranking.recency_weight.clamp(0.0, 1.0)
     } else {
         0.0
@@ -66,41 +94,28 @@ pub(crate) fn search(
             half_life_ms,
             after: position.as_ref().map(|p| p.after),
         },
+        segments: segments.clone(),
     };
-    let stats = match &position {
-        Some(p) if p.stats_hash != 0 => Stats::replay(searcher, p.stats.clone()),
-        _ => Stats::record(searcher),
-    };
-    let (kept, total) = searcher
-        .search_with_statistics_provider(restricted.query(), &top, &stats)
-        .map_err(tantivy_error)?;
-    let replayed_all = stats.replayed_all();
-    let (values, hash) = stats.finish();
-    let (frozen, frozen_hash) = match &position {
-        Some(p) if p.stats_hash != 0 => {
-            if hash != p.stats_hash || !replayed_all {
+    let (kept, total, frozen, frozen_hash) = match constant {
+        Some(relevance) if fast => {
+            if position.as_ref().is_some_and(|p| p.stats_hash != 0) {
                 return Err(Error::invalid("cursor", "belongs to another query"));
             }
-            (p.stats.clone(), p.stats_hash)
+            let (kept, total) =
+                newest::search(searcher, &restricted, relevance, &top).map_err(tantivy_error)?;
+            (kept, total, Vec::new(), 0)
         }
-        Some(_) => (Vec::new(), 0),
-        // Too many to carry: later pages use live statistics.
-        None if values.len() > MAX_FROZEN || hash == 0 => (Vec::new(), 0),
-        None => (values, hash),
+        _ => ranked(searcher, &restricted, &top, position.as_ref())?,
     };
-
     let mut hits = Vec::with_capacity(kept.len().min(limit));
     for (key, addr) in kept.iter().take(limit) {
-        let fingerprint = searcher
-            .segment_reader(addr.segment_ord)
-            .fast_fields()
-            .u64("fingerprint")
-            .map_err(tantivy_error)?
-            .first(addr.doc_id);
+        let data = segments
+            .get(searcher.segment_reader(addr.segment_ord))
+            .map_err(tantivy_error)?;
         hits.push(IndexHit {
             post: PostId::from_u128(key.id),
             score: key.score,
-            fingerprint,
+            fingerprint: Some(data.fingerprint.get_val(addr.doc_id)),
         });
     }
     let next = (kept.len() > limit)
@@ -115,6 +130,41 @@ pub(crate) fn search(
             })
         });
     Ok(IndexResults { hits, total, next })
+}
+
+/// A ranked query's page: every match scored (BM25 blended with recency), the statistics
+/// frozen into the first page's cursor and replayed on later pages.
+type Ranked = (Vec<(SortKey, DocAddress)>, u64, Vec<u64>, u64);
+
+fn ranked(
+    searcher: &Searcher,
+    restricted: &acl::Restricted,
+    top: &TopRecent,
+    position: Option<&Position>,
+) -> Result<Ranked> {
+    let stats = match position {
+        Some(p) if p.stats_hash != 0 => Stats::replay(searcher, p.stats.clone()),
+        _ => Stats::record(searcher),
+    };
+    let (kept, total) = searcher
+        .search_with_statistics_provider(restricted.query(), top, &stats)
+        .map_err(tantivy_error)?;
+    let replayed_all = stats.replayed_all();
+    let (values, hash) = stats.finish();
+    let (frozen, frozen_hash) = match position {
+        Some(p) if p.stats_hash != 0 => {
+            if hash != p.stats_hash || !replayed_all {
+                return Err(Error::invalid("cursor", "belongs to another query"));
+            }
+            (p.stats.clone(), p.stats_hash)
+        }
+        Some(_) => (Vec::new(), 0),
+        // Too many to carry: later pages use live statistics.
+        None if values.len() > MAX_FROZEN || hash == 0 => (Vec::new(), 0),
+        None => (values, hash),
+    };
+
+    Ok((kept, total, frozen, frozen_hash))
 }
 
 /// Posts created at or before `ms`.

@@ -12,16 +12,19 @@
 //! own top-n does — appended to a buffer of `2 × keep`, cut back to `keep` with a linear
 //! selection when full — not in a heap, whose `O(log keep)` pop and push per such document
 //! cost more than everything else together.
+//!
+//! With recency weight 0 (and for filter-only queries, see [`super::newest`]) the key does
+//! not depend on the creation time, which is then not read.
 
 use std::cmp::Ordering;
 
 use std::sync::Arc;
-use tantivy::collector::{Collector, SegmentCollector};
 
-use tantivy::columnar::ColumnValues;
+use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::cursor::SortKey;
+use super::segments::{SegmentCache, SegmentData};
 
 /// How scores are blended with recency, and which keys a page may hold.
 #[derive(Debug, Clone, Copy)]
@@ -38,9 +41,14 @@ pub(crate) struct Blend {
 
 impl Blend {
     fn score(&self, relevance: Score, created_ms: i64) -> f32 {
-        let age = self.now_ms.saturating_sub(created_ms).max(0) as f32;
-        let decay = (-age / self.half_life_ms).exp2();
-        let blended = relevance * (1.0 - self.weight + self.weight * decay);
+        let factor = if self.weight == 0.0 {
+            1.0
+        } else {
+            let age = self.now_ms.saturating_sub(created_ms).max(0) as f32;
+            let decay = (-age / self.half_life_ms).exp2();
+            1.0 - self.weight + self.weight * decay
+        };
+        let blended = relevance * factor;
         // Finite and never -0.0, so the total order below agrees with `SortKey`'s.
         if blended.is_finite() && blended != 0.0 {
             blended
@@ -50,7 +58,7 @@ impl Blend {
     }
 }
 
-/// A hit in the heap, ordered by its key.
+/// A candidate hit, ordered by its key.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     key: SortKey,
@@ -84,27 +92,73 @@ impl Eq for Entry {}
 pub(crate) struct TopRecent {
     pub keep: usize,
     pub blend: Blend,
+    /// Where each segment's columns are kept.
+    pub segments: Arc<SegmentCache>,
 }
 
-/// Creation time and the id halves of a segment.
-type Columns = (
-    Arc<dyn ColumnValues<i64>>,
-    Arc<dyn ColumnValues<u64>>,
-    Arc<dyn ColumnValues<u64>>,
-);
+/// The best `keep` of what was pushed (in no order): appended to a buffer, cut back to the
+/// best `keep` when it holds `2 × keep`.
+#[derive(Debug)]
+struct Candidates {
+    keep: usize,
+    buffer: Vec<Entry>,
+    /// Once the buffer was cut: the worst entry kept, which a newcomer must beat.
+    threshold: Option<Entry>,
+}
+
+impl Candidates {
+    fn new(keep: usize) -> Self {
+        Candidates {
+            keep,
+            buffer: Vec::with_capacity(2 * keep.max(1)),
+            threshold: None,
+        }
+    }
+
+    /// Whether a key with this score may still enter.
+    fn may_enter(&self, score: f32) -> bool {
+        self.threshold.is_none_or(|t| score >= t.key.score)
+    }
+
+    /// Adds `entry` unless it is no better than the threshold; `true` when it entered.
+    fn push(&mut self, entry: Entry) -> bool {
+        if self.threshold.is_some_and(|t| entry <= t) {
+            return false;
+        }
+        self.buffer.push(entry);
+        if self.buffer.len() >= 2 * self.keep {
+            self.cut();
+        }
+        true
+    }
+
+    /// Keeps the best `keep` of the buffer, and the worst of them as the threshold.
+    fn cut(&mut self) {
+        if self.buffer.len() > self.keep {
+            self.buffer
+                .select_nth_unstable_by(self.keep - 1, |a, b| b.cmp(a));
+            self.buffer.truncate(self.keep);
+            self.threshold = self.buffer.iter().min().copied();
+        }
+    }
+
+    fn clear(&mut self) {
+        self.buffer.clear();
+        self.threshold = None;
+    }
+
+    fn into_best(mut self) -> Vec<(SortKey, DocAddress)> {
+        self.cut();
+        self.buffer.into_iter().map(|e| (e.key, e.addr)).collect()
+    }
+}
 
 /// One segment's part.
 pub(crate) struct TopRecentSegment {
     ord: SegmentOrdinal,
-    keep: usize,
     blend: Blend,
-    /// `None`: the segment's columns are unreadable, so nothing of it is returned (fail
-    /// closed); it is still counted.
-    columns: Option<Columns>,
-    /// Candidates: the best `keep` are among them.
-    buffer: Vec<Entry>,
-    /// Once the buffer was cut: the worst entry kept, which a newcomer must beat.
-    threshold: Option<Entry>,
+    data: Arc<SegmentData>,
+    candidates: Candidates,
     count: u64,
 }
 
@@ -117,24 +171,7 @@ impl Collector for TopRecent {
         ord: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<TopRecentSegment> {
-        let ff = segment.fast_fields();
-        let columns = match (ff.i64("created"), ff.u64("id_hi"), ff.u64("id_lo")) {
-            (Ok(c), Ok(h), Ok(l)) => Some((
-                c.first_or_default_col(0),
-                h.first_or_default_col(0),
-                l.first_or_default_col(0),
-            )),
-            _ => None,
-        };
-        Ok(TopRecentSegment {
-            ord,
-            keep: self.keep,
-            blend: self.blend,
-            columns,
-            buffer: Vec::with_capacity(2 * self.keep.max(1)),
-            threshold: None,
-            count: 0,
-        })
+        self.segment(ord, segment)
     }
 
     fn requires_scoring(&self) -> bool {
@@ -145,6 +182,32 @@ impl Collector for TopRecent {
         &self,
         fruits: Vec<(Vec<(SortKey, DocAddress)>, u64)>,
     ) -> tantivy::Result<Self::Fruit> {
+        self.merge(fruits)
+    }
+}
+
+impl TopRecent {
+    /// The collector of one segment (also used without tantivy's collection, see
+    /// [`super::newest`]).
+    pub(crate) fn segment(
+        &self,
+        ord: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<TopRecentSegment> {
+        Ok(TopRecentSegment {
+            ord,
+            blend: self.blend,
+            data: self.segments.get(segment)?,
+            candidates: Candidates::new(self.keep),
+            count: 0,
+        })
+    }
+
+    /// The best `keep` of all segments' hits, best first, and the sum of their counts.
+    pub(crate) fn merge(
+        &self,
+        fruits: Vec<(Vec<(SortKey, DocAddress)>, u64)>,
+    ) -> tantivy::Result<(Vec<(SortKey, DocAddress)>, u64)> {
         let mut count = 0;
         let mut all: Vec<Entry> = Vec::new();
         for (hits, n) in fruits {
@@ -162,53 +225,61 @@ impl SegmentCollector for TopRecentSegment {
 
     fn collect(&mut self, doc: DocId, relevance: Score) {
         self.count += 1;
-        if self.keep == 0 {
-            return;
-        }
-        let Some((created, hi, lo)) = &self.columns else {
-            return;
-        };
-        let score = self.blend.score(relevance, created.get_val(doc));
-        if self.threshold.is_some_and(|t| score < t.key.score) {
-            return;
-        }
-        let key = SortKey {
-            score,
-            id: (u128::from(hi.get_val(doc)) << 64) | u128::from(lo.get_val(doc)),
-        };
-        if self.blend.after.is_some_and(|a| key >= a) {
-            return;
-        }
-        let entry = Entry {
-            key,
-            addr: DocAddress::new(self.ord, doc),
-        };
-        if self.threshold.is_some_and(|t| entry <= t) {
-            return;
-        }
-        self.buffer.push(entry);
-        if self.buffer.len() >= 2 * self.keep {
-            self.cut();
-        }
+        self.offer(doc, relevance);
     }
 
-    fn harvest(mut self) -> Self::Fruit {
-        self.cut();
-        let hits = self.buffer.into_iter().map(|e| (e.key, e.addr)).collect();
-        (hits, self.count)
+    fn harvest(self) -> Self::Fruit {
+        let count = self.count;
+        self.finish(count)
     }
 }
 
 impl TopRecentSegment {
-    /// Keeps the best `keep` of the buffer (best first), and the worst of them as the
-    /// threshold.
-    fn cut(&mut self) {
-        if self.buffer.len() > self.keep {
-            self.buffer
-                .select_nth_unstable_by(self.keep - 1, |a, b| b.cmp(a));
-            self.buffer.truncate(self.keep);
-            self.threshold = self.buffer.iter().min().copied();
+    /// How many hits the page keeps.
+    pub(crate) fn keep(&self) -> usize {
+        self.candidates.keep
+    }
+
+    /// The segment's data.
+    pub(crate) fn data(&self) -> &Arc<SegmentData> {
+        &self.data
+    }
+
+    /// Offers a match (without counting it): `true` when it entered the candidates.
+    pub(crate) fn offer(&mut self, doc: DocId, relevance: Score) -> bool {
+        if self.candidates.keep == 0 {
+            return false;
         }
+        let created = if self.blend.weight == 0.0 {
+            self.blend.now_ms
+        } else {
+            self.data.created.get_val(doc)
+        };
+        let score = self.blend.score(relevance, created);
+        if !self.candidates.may_enter(score) {
+            return false;
+        }
+        let key = SortKey {
+            score,
+            id: self.data.id(doc),
+        };
+        if self.blend.after.is_some_and(|a| key >= a) {
+            return false;
+        }
+        self.candidates.push(Entry {
+            key,
+            addr: DocAddress::new(self.ord, doc),
+        })
+    }
+
+    /// Forgets every candidate.
+    pub(crate) fn clear(&mut self) {
+        self.candidates.clear();
+    }
+
+    /// The best `keep` candidates (in no order), with `count` as the number of matches.
+    pub(crate) fn finish(self, count: u64) -> (Vec<(SortKey, DocAddress)>, u64) {
+        (self.candidates.into_best(), count)
     }
 }
 
@@ -250,31 +321,28 @@ mod tests {
 
     #[test]
     fn cutting_keeps_the_best_and_raises_the_threshold() {
-        let mut seg = TopRecentSegment {
-            ord: 0,
-            keep: 3,
-            blend: blend(),
-            columns: None,
-            buffer: Vec::new(),
-            threshold: None,
-            count: 0,
-        };
+        let mut c = Candidates::new(3);
         // Ascending, as documents mostly arrive: every one beats the worst so far.
         for i in 0..10u32 {
-            seg.buffer.push(Entry {
+            let entered = c.push(Entry {
                 key: SortKey {
                     score: (i / 2) as f32,
                     id: u128::from(i),
                 },
                 addr: DocAddress::new(0, i),
             });
+            assert!(entered);
         }
-        seg.cut();
-        let mut ids: Vec<u128> = seg.buffer.iter().map(|e| e.key.id).collect();
+        // Cut at six pushed (3, 4, 5 kept: threshold id 3), again at six held (6, 7, 8
+        // kept: threshold id 6, score 3).
+        assert_eq!(c.threshold.map(|t| t.key.id), Some(6));
+        assert!(!c.may_enter(2.0));
+        assert!(!c.push(Entry {
+            key: SortKey { score: 3.0, id: 6 },
+            addr: DocAddress::new(0, 6),
+        }));
+        let mut ids: Vec<u128> = c.into_best().iter().map(|(k, _)| k.id).collect();
         ids.sort_unstable();
         assert_eq!(ids, vec![7, 8, 9]);
-        assert_eq!(seg.threshold.map(|t| t.key.id), Some(7));
-        let (hits, n) = seg.harvest();
-        assert_eq!((hits.len(), n), (3, 0));
     }
 }

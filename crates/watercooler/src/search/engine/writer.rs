@@ -141,7 +141,7 @@ impl TantivyIndex {
     pub(super) async fn commit_locked(&self, p: &mut Pipeline) -> Result<()> {
         let (writer, index, reader) =
             (self.writer.clone(), self.index.clone(), self.reader.clone());
-        let audience = self.audience.clone();
+        let (audience, segments) = (self.audience.clone(), self.segments.clone());
         let (seq, purge) = (p.applied, p.purge);
         blocking(move || {
             with_writer(&writer, |w| {
@@ -154,8 +154,10 @@ impl TantivyIndex {
                 Ok(())
             })?;
             reader.reload().map_err(tantivy_error)?;
-            let live = reader
-                .searcher()
+            let searcher = reader.searcher();
+            // New segments are prepared now, not in a searcher's way.
+            segments.refresh(&searcher);
+            let live = searcher
                 .segment_readers()
                 .iter()
                 .map(|s| s.segment_id())

@@ -1,0 +1,453 @@
+//! Filter-only queries (`#tag`, `from:`, `in:`, `has:link`, dates — no words): newest first,
+//! without scoring every match.
+//!
+//! Every match of such a query has the same relevance, so its page is simply the newest
+//! visible matches — highest post ids first — and that order does not depend on the
+//! ranking's recency blend. Scoring each match to find the best twenty, as a ranked query
+//! must, made a popular tag (41,523 posts in the corpus) cost milliseconds. Here each
+//! segment's visible matches are only *marked* — one pass over the user query's postings
+//! with a bit test each (see [`acl::Restricted::matches`]), which also counts them, as the
+//! total needs — then the segment's documents are walked in descending post-id order
+//! ([`super::segments`]) until the page is full: a few dozen steps when matches are dense.
+//! When they are sparse the walk would be long, so it is bounded and falls back to sorting
+//! the marked matches, which are few then.
+
+use tantivy::{BitSet, DocAddress, DocId, Searcher};
+
+use super::acl;
+use super::cursor::SortKey;
+use super::top::{TopRecent, TopRecentSegment};
+
+/// Runs `restricted`, whose every match scores `relevance`, and collects what `top` would:
+/// the best `top.keep` keys and the number of live visible matches.
+///
+/// `top.blend` must have recency weight 0, so that every key is `(relevance, id)` and the
+/// best keys are the highest ids.
+pub(crate) fn search(
+    searcher: &Searcher,
+    restricted: &acl::Restricted,
+    relevance: f32,
+    top: &TopRecent,
+) -> tantivy::Result<(Vec<(SortKey, DocAddress)>, u64)> {
+    search_budgeted(searcher, restricted, relevance, top, MIN_WALK)
+}
+
+/// A walk may always take this many steps (a thousand bit tests cost about as much as
+/// sorting a few dozen matches).
+const MIN_WALK: usize = 1_024;
+
+/// [`search`], with `min_walk` for [`MIN_WALK`] (tests force the fallback with 0).
+fn search_budgeted(
+    searcher: &Searcher,
+    restricted: &acl::Restricted,
+    relevance: f32,
+    top: &TopRecent,
+    min_walk: usize,
+) -> tantivy::Result<(Vec<(SortKey, DocAddress)>, u64)> {
+    debug_assert_eq!(top.blend.weight, 0.0, "keys must not depend on recency");
+    let matches = restricted.matches(searcher)?;
+    let mut fruits = Vec::with_capacity(searcher.segment_readers().len());
+    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+        let mut seg = top.segment(ord as u32, reader)?;
+        let mut docs = Vec::new();
+        matches.for_each(reader, |doc| docs.push(doc))?;
+        let count = docs.len() as u64;
+        collect_segment(&mut seg, &docs, relevance, min_walk);
+        fruits.push(seg.finish(count));
+    }
+    top.merge(fruits)
+}
+
+/// Offers a segment's matches (`docs`, ascending) to `seg`, newest first, until `keep`
+/// have entered: in reverse document order when that is id order, else by walking the
+/// segment's documents by descending id — or, when that walk would be long, all of them.
+fn collect_segment(seg: &mut TopRecentSegment, docs: &[DocId], relevance: f32, min_walk: usize) {
+    let (keep, count) = (seg.keep(), docs.len());
+    if keep == 0 || count == 0 {
+        return;
+    }
+    let data = seg.data().clone();
+    if data.ids_follow_docs {
+        let mut entered = 0;
+        for &doc in docs.iter().rev() {
+            if seg.offer(doc, relevance) {
+                entered += 1;
+                if entered == keep {
+                    return;
+                }
+            }
+        }
+        return;
+    }
+    // Few matches: sorting them is cheaper than walking to them.
+    if count > 4 * keep {
+        let mut matched = BitSet::with_max_value(seg.data().by_id_desc.len() as u32);
+        for &doc in docs {
+            matched.insert(doc);
+        }
+        // A walk step (a read and a bit test, in cache) costs a small fraction of offering a
+        // match (two column reads and a comparison).
+        let budget = count.saturating_mul(16).max(min_walk);
+        if walk(seg, &matched, &data.by_id_desc, keep, budget, relevance) {
+            return;
+        }
+        seg.clear();
+    }
+    // Newest documents first, roughly (document order mostly follows ids): the best are
+    // then found early, and most later ones fail the first comparison.
+    for &doc in docs.iter().rev() {
+        seg.offer(doc, relevance);
+    }
+}
+
+/// Offers the documents of `matched` in `order` until `keep` have entered. `false` when it
+/// gave up after `budget` steps (what entered is then incomplete).
+fn walk(
+    seg: &mut TopRecentSegment,
+    matched: &BitSet,
+    order: &[DocId],
+    keep: usize,
+    budget: usize,
+    relevance: f32,
+) -> bool {
+    let mut entered = 0;
+    for (step, &doc) in order.iter().enumerate() {
+        if step == budget {
+            return false;
+        }
+        if matched.contains(doc) && seg.offer(doc, relevance) {
+            entered += 1;
+            if entered == keep {
+                return true;
+            }
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::{DateTime, Duration, Utc};
+    use tantivy::{Index, IndexWriter, Term};
+
+    use super::super::audience::AudienceCache;
+    use super::super::compile::{self, Compiler};
+    use super::super::cursor::SortKey;
+    use super::super::schema::{Fields, doc_key};
+    use super::super::searcher::search_with;
+    use super::super::segments::{SegmentCache, SegmentData};
+    use super::super::top::Blend;
+    use super::super::{Ranking, register_tokenizers};
+    use super::*;
+    use crate::access::Access;
+    use crate::ids::{GroupId, PersonId, PostId};
+    use crate::model::{HashtagRef, Language, Post, UrlRef, Visibility};
+    use crate::search::query::{SearchQuery, parse};
+    use crate::search::{IndexResults, SearchRequest};
+
+    /// xorshift64: deterministic test data.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+    }
+
+    fn t0() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_360_000_000, 0).unwrap()
+    }
+
+    fn post(rng: &mut Rng, n: u64) -> Post {
+        let tenant = if rng.below(8) == 0 { "u" } else { "t" };
+        let author = ["a", "b", "c", "d"][rng.below(4) as usize];
+        // Few distinct minutes: many posts share a creation time.
+        let created = t0() + Duration::minutes(rng.below(300) as i64);
+        // Most ids carry their creation time; some (imports) do not.
+        let id_time = if rng.below(10) == 0 {
+            t0() + Duration::minutes(rng.below(300) as i64)
+        } else {
+            created
+        };
+        let visibility = match rng.below(5) {
+            0 => Visibility::group("g1"),
+            1 => Visibility::group("g2"),
+            2 => Visibility::direct([PersonId::new("b")]),
+            _ => Visibility::Organization,
+        };
+        let tags: Vec<&str> = ["x", "y"]
+            .into_iter()
+            .filter(|_| rng.below(3) != 0)
+            .collect();
+        Post {
+            id: PostId::from_parts(id_time, n),
+            tenant: tenant.into(),
+            author: author.into(),
+            text: String::new(),
+            language: Language::unknown(),
+            created_at: created,
+            edited_at: None,
+            visibility,
+            reply_to: None,
+            thread_root: None,
+            announcement: false,
+            pinned_until: None,
+            hashtags: tags
+                .iter()
+                .map(|t| HashtagRef {
+                    key: watercooler_text::hashtag_key(t),
+                    display: (*t).to_owned(),
+                    range: 0..0,
+                })
+                .collect(),
+            mentions: vec![],
+            urls: if rng.below(4) == 0 {
+                vec![UrlRef {
+                    url: "https://example.com".to_owned(),
+                    range: 0..0,
+                }]
+            } else {
+                vec![]
+            },
+        }
+    }
+
+    /// Several segments of 750 posts in all, some deleted; the posts still alive. With
+    /// `in_id_order`, each segment's documents follow post ids (as the change log writes
+    /// them); otherwise they do not.
+    fn index(in_id_order: bool) -> (Index, Fields, Vec<Post>) {
+        let (schema, fields) = Fields::schema();
+        let index = Index::create_in_ram(schema);
+        register_tokenizers(&index);
+        let mut w: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        w.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut alive = Vec::new();
+        for segment in 0..3 {
+            let mut posts: Vec<Post> = (0..250)
+                .map(|n| post(&mut rng, segment * 250 + n))
+                .collect();
+            if in_id_order {
+                posts.sort_by_key(|p| p.id);
+            }
+            for p in posts {
+                w.add_document(fields.document(&p)).unwrap();
+                alive.push(p);
+            }
+            w.commit().unwrap();
+        }
+        alive.retain(|p| {
+            let gone = rng.below(7) == 0;
+            if gone {
+                w.delete_term(Term::from_field_bytes(
+                    fields.key,
+                    &doc_key(&p.tenant, &p.id),
+                ));
+            }
+            !gone
+        });
+        w.commit().unwrap();
+        (index, fields, alive)
+    }
+
+    fn query(text: &str) -> SearchQuery {
+        let mut q = parse(text);
+        q.resolve_people(&|k| Some(PersonId::new(k.as_str())));
+        q
+    }
+
+    fn viewers() -> Vec<Access> {
+        vec![
+            Access::new("t".into(), "a".into(), [], false),
+            Access::new("t".into(), "b".into(), [GroupId::new("g1")], false),
+            Access::new(
+                "t".into(),
+                "e".into(),
+                [GroupId::new("g1"), GroupId::new("g2")],
+                false,
+            ),
+            Access::new("u".into(), "c".into(), [GroupId::new("g2")], false),
+        ]
+    }
+
+    /// Every page, following the cursors.
+    fn pages(
+        index: &Index,
+        fields: &Fields,
+        ranking: &Ranking,
+        access: &Access,
+        q: &SearchQuery,
+        limit: usize,
+        fast: bool,
+    ) -> Vec<IndexResults> {
+        let searcher = index.reader().unwrap().searcher();
+        let (audience, segments) = (
+            Arc::new(AudienceCache::default()),
+            Arc::new(SegmentCache::default()),
+        );
+        let mut request = SearchRequest {
+            limit,
+            cursor: None,
+            now: t0() + Duration::minutes(400),
+        };
+        let mut out = Vec::new();
+        loop {
+            let page = search_with(
+                &searcher, fields, &audience, &segments, ranking, access, q, &request, fast,
+            )
+            .unwrap();
+            let next = page.next.clone();
+            out.push(page);
+            match next {
+                Some(c) if out.len() < 1_000 => request.cursor = Some(c),
+                _ => return out,
+            }
+        }
+    }
+
+    const FILTERS: [&str; 11] = [
+        "#x",
+        "#y",
+        "#x #y",
+        "#x -#y",
+        "-#x",
+        "from:a",
+        "from:d #y",
+        "has:link",
+        "in:g1",
+        "@b",
+        "#x after:2013-02-09 -from:c",
+    ];
+
+    /// The walk, its fallback and the sort give exactly the pages of the ranked path with
+    /// the recency weight at 0, and those are the visible matches newest (highest id) first.
+    #[test]
+    fn filter_pages_equal_the_ranked_path_and_list_visible_matches_by_id() {
+        for in_id_order in [false, true] {
+            filter_pages_equal_the_ranked_path(in_id_order);
+        }
+    }
+
+    fn filter_pages_equal_the_ranked_path(in_id_order: bool) {
+        let (index, fields, alive) = index(in_id_order);
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 3);
+        for reader in searcher.segment_readers() {
+            let data = SegmentData::open(reader).unwrap();
+            assert_eq!(data.ids_follow_docs, in_id_order);
+        }
+        for ranking in [
+            Ranking::default(),
+            Ranking {
+                recency_weight: 1.0,
+                half_life: std::time::Duration::from_secs(60),
+            },
+        ] {
+            for text in FILTERS {
+                let q = query(text);
+                assert!(
+                    compile::constant_relevance(&q).is_some(),
+                    "{text} takes the fast path"
+                );
+                for access in viewers() {
+                    for limit in [1, 3, 20] {
+                        let fast = pages(&index, &fields, &ranking, &access, &q, limit, true);
+                        let slow = pages(&index, &fields, &ranking, &access, &q, limit, false);
+                        let ids = |ps: &[IndexResults]| -> Vec<(PostId, u32)> {
+                            ps.iter()
+                                .flat_map(|p| p.hits.iter().map(|h| (h.post, h.score.to_bits())))
+                                .collect()
+                        };
+                        assert_eq!(ids(&fast), ids(&slow), "{text} {limit} {access:?}");
+                        assert_eq!(fast[0].total, slow[0].total, "{text} {access:?}");
+                        assert_eq!(fast.len(), slow.len());
+                        if text == "#x" {
+                            let mut want: Vec<PostId> = alive
+                                .iter()
+                                .filter(|p| access.can_see(p))
+                                .filter(|p| p.hashtags.iter().any(|h| h.display == "x"))
+                                .map(|p| p.id)
+                                .collect();
+                            want.sort_unstable_by(|a, b| b.cmp(a));
+                            let got: Vec<PostId> =
+                                ids(&fast).into_iter().map(|(id, _)| id).collect();
+                            assert_eq!(got, want, "{limit} {access:?}");
+                            assert_eq!(fast[0].total, want.len() as u64);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Walks that give up (no minimum budget) fall back to the sort and lose nothing.
+    #[test]
+    fn a_walk_that_gives_up_falls_back_to_the_sort() {
+        let (index, fields, _) = index(false);
+        let searcher = index.reader().unwrap().searcher();
+        let audience = Arc::new(AudienceCache::default());
+        let top = TopRecent {
+            keep: 3,
+            blend: Blend {
+                now_ms: 0,
+                weight: 0.0,
+                half_life_ms: 1.0,
+                after: None,
+            },
+            segments: Arc::new(SegmentCache::default()),
+        };
+        for text in FILTERS {
+            for access in viewers() {
+                let user = Compiler::new(&fields).compile(&query(text)).unwrap();
+                let restricted = acl::restrict(&access, &fields, &audience, user);
+                let relevance = compile::constant_relevance(&query(text)).unwrap();
+                let walked =
+                    search_budgeted(&searcher, &restricted, relevance, &top, MIN_WALK).unwrap();
+                let sorted = search_budgeted(&searcher, &restricted, relevance, &top, 0).unwrap();
+                let keys = |r: &(Vec<(SortKey, DocAddress)>, u64)| {
+                    (r.0.iter().map(|(k, _)| k.id).collect::<Vec<_>>(), r.1)
+                };
+                assert_eq!(keys(&walked), keys(&sorted), "{text} {access:?}");
+            }
+        }
+    }
+
+    /// A walk that gives up after some matches entered starts over with the sort: nothing
+    /// is offered twice.
+    #[test]
+    fn a_walk_that_gives_up_midway_keeps_no_duplicates() {
+        let (index, _, _) = index(false);
+        let searcher = index.reader().unwrap().searcher();
+        let reader = searcher.segment_reader(0);
+        let order = SegmentData::open(reader).unwrap().by_id_desc;
+        assert!(order.len() >= 210);
+        let top = TopRecent {
+            keep: 2,
+            blend: Blend {
+                now_ms: 0,
+                weight: 0.0,
+                half_life_ms: 1.0,
+                after: None,
+            },
+            segments: Arc::new(SegmentCache::default()),
+        };
+        // One match early in the walk, ten far beyond its budget (16 × 11 steps).
+        let chosen: Vec<DocId> = std::iter::once(5)
+            .chain(200..210)
+            .map(|i| order[i])
+            .collect();
+        let mut docs = chosen.clone();
+        docs.sort_unstable();
+        let mut seg = top.segment(0, reader).unwrap();
+        collect_segment(&mut seg, &docs, 1.0, 0);
+        let (hits, count) = top.merge(vec![seg.finish(11)]).unwrap();
+        let docs: Vec<DocId> = hits.iter().map(|(_, a)| a.doc_id).collect();
+        assert_eq!(docs, vec![chosen[0], chosen[1]]);
+        assert_eq!(count, 11);
+    }
+}

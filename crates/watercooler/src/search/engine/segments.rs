@@ -1,0 +1,127 @@
+//! What searches read of every segment, opened once per segment: the fast-field columns
+//! of ranking and read-back (creation time, id halves, fingerprint) and the documents in
+//! descending id order (see [`super::newest`]).
+//!
+//! Opening a column decodes its header and block index; done per search and segment, that
+//! was a quarter of a `from:` query. Segments never change (deletes do not renumber
+//! documents), so what is read here stays valid for the segment's life. The index refreshes
+//! the cache right after each reload — new segments are prepared there, not in a searcher's
+//! way — and drops segments that are no longer searchable. Nothing here is specific to a
+//! viewer or tenant: column handles and document numbers only.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use tantivy::columnar::ColumnValues;
+use tantivy::index::SegmentId;
+use tantivy::{DocId, Searcher, SegmentReader};
+
+/// More segments than this and the cache starts over (a reload trims it to the live ones).
+const MAX_SEGMENTS: usize = 1_024;
+
+/// One segment's columns and order.
+pub(crate) struct SegmentData {
+    /// Creation time, Unix milliseconds.
+    pub created: Arc<dyn ColumnValues<i64>>,
+    /// High 64 bits of the post id.
+    pub id_hi: Arc<dyn ColumnValues<u64>>,
+    /// Low 64 bits of the post id.
+    pub id_lo: Arc<dyn ColumnValues<u64>>,
+    /// The indexed post's fingerprint.
+    pub fingerprint: Arc<dyn ColumnValues<u64>>,
+    /// The documents by post id, highest first (deleted ones included); empty when
+    /// `ids_follow_docs`.
+    pub by_id_desc: Vec<DocId>,
+    /// Post ids never decrease with document numbers, so descending document order is
+    /// descending id order. True of a segment written in change-log order, the usual case.
+    pub ids_follow_docs: bool,
+}
+
+impl fmt::Debug for SegmentData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SegmentData")
+            .field("docs", &self.by_id_desc.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SegmentData {
+    /// Opens the columns of `reader` and sorts its documents.
+    pub(crate) fn open(reader: &SegmentReader) -> tantivy::Result<SegmentData> {
+        let ff = reader.fast_fields();
+        let created = ff.i64("created")?.first_or_default_col(0);
+        let id_hi = ff.u64("id_hi")?.first_or_default_col(0);
+        let id_lo = ff.u64("id_lo")?.first_or_default_col(0);
+        let fingerprint = ff.u64("fingerprint")?.first_or_default_col(0);
+        let mut keyed: Vec<(u128, DocId)> = (0..reader.max_doc())
+            .map(|doc| {
+                let id = (u128::from(id_hi.get_val(doc)) << 64) | u128::from(id_lo.get_val(doc));
+                (id, doc)
+            })
+            .collect();
+        let ids_follow_docs = keyed.windows(2).all(|w| w[0].0 <= w[1].0);
+        let by_id_desc = if ids_follow_docs {
+            Vec::new()
+        } else {
+            // Ties (an edited post's old and new document) by document, like the above.
+            keyed.sort_unstable_by(|a, b| b.cmp(a));
+            keyed.into_iter().map(|(_, doc)| doc).collect()
+        };
+        Ok(SegmentData {
+            created,
+            id_hi,
+            id_lo,
+            fingerprint,
+            by_id_desc,
+            ids_follow_docs,
+        })
+    }
+
+    /// The post id of `doc`.
+    pub(crate) fn id(&self, doc: DocId) -> u128 {
+        (u128::from(self.id_hi.get_val(doc)) << 64) | u128::from(self.id_lo.get_val(doc))
+    }
+}
+
+/// Per-segment [`SegmentData`].
+#[derive(Debug, Default)]
+pub(crate) struct SegmentCache(Mutex<HashMap<SegmentId, Arc<SegmentData>>>);
+
+impl SegmentCache {
+    /// The data of `reader`, opened on first use.
+    pub(crate) fn get(&self, reader: &SegmentReader) -> tantivy::Result<Arc<SegmentData>> {
+        let id = reader.segment_id();
+        if let Some(hit) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&id) {
+            return Ok(hit.clone());
+        }
+        // Opened outside the lock: searches of other segments go on meanwhile (two may
+        // open the same segment once; both results are equal).
+        let opened = Arc::new(SegmentData::open(reader)?);
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX_SEGMENTS {
+            map.clear();
+        }
+        map.insert(id, opened.clone());
+        Ok(opened)
+    }
+
+    /// Drops segments that `searcher` does not search and opens those it does.
+    pub(crate) fn refresh(&self, searcher: &Searcher) {
+        let live: HashSet<SegmentId> = searcher
+            .segment_readers()
+            .iter()
+            .map(SegmentReader::segment_id)
+            .collect();
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|s, _| live.contains(s));
+        for reader in searcher.segment_readers() {
+            if let Err(e) = self.get(reader) {
+                // Not fatal here: a search of this segment will report it.
+                tracing::warn!(error = %e, "search index: could not open a segment's columns");
+            }
+        }
+    }
+}

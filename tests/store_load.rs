@@ -17,17 +17,20 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use sqlx::{AssertSqlSafe, Connection};
 use watercooler::{
     Access, ChangeKind, Directory, NewPost, NotificationKind, PageRequest, PersonId, PostId,
     ReactionKind, Store, TenantId, Viewer, Visibility,
 };
-use watercooler_postgres::{PgOptions, PgStore};
+use watercooler_postgres::PgOptions;
 use watercooler_sqlite::SqliteStore;
 use watercooler_workspace::corpus::{self, Corpus};
+
+/// The PostgreSQL crate's test helpers: server URL, test schemas (named, dropped and swept
+/// like its own tests' schemas), connecting loudly.
+#[path = "../crates/watercooler-postgres/tests/postgres/common.rs"]
+mod pg;
 
 /// How long the tasks run: the figure. Bounded work, not a speed assertion.
 const RUN_FOR: Duration = Duration::from_secs(30);
@@ -412,27 +415,12 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("a tokio runtime")
 }
 
-/// A name no other test or run uses: the process id, the time and a counter.
-fn unique(label: &str) -> String {
-    static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    let n = N.fetch_add(1, Ordering::Relaxed);
-    format!(
-        "wc_test_{}_{:x}_{n}_{label}",
-        std::process::id(),
-        nanos as u64
-    )
-}
-
 /// A directory under Cargo's temporary directory for tests, removed when dropped.
 struct TempDir(PathBuf);
 
 impl TempDir {
     fn new(label: &str) -> TempDir {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(unique(label));
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(pg::unique_name(label));
         std::fs::create_dir_all(&dir).expect("create the test directory");
         TempDir(dir)
     }
@@ -457,56 +445,13 @@ fn sqlite_on_the_corpus_four_tasks_for_30_seconds() {
     });
 }
 
-/// `WATERCOOLER_PG_URL`, or the CI server's default (as the PostgreSQL crate's tests).
-fn pg_url() -> String {
-    std::env::var("WATERCOOLER_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
-}
-
-/// A schema of the test's own, dropped (with everything in it) when the value is dropped,
-/// also while a panic unwinds. Its name starts like the PostgreSQL crate's test schemas
-/// (`wc_test_<pid>_`), so that crate's sweep drops it if this process is killed.
-struct Schema(String);
-
-impl Drop for Schema {
-    fn drop(&mut self) {
-        let name = self.0.clone();
-        // A thread and runtime of its own: usable while the test's runtime unwinds.
-        let dropped = std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a tokio runtime")
-                .block_on(async move {
-                    let mut c = sqlx::PgConnection::connect(&pg_url()).await.ok()?;
-                    // A transaction left open by a cancelled call would block the DROP:
-                    // give up after a while rather than hang (the next sweep drops it).
-                    sqlx::raw_sql(AssertSqlSafe(format!(
-                        "SET lock_timeout = '20s'; DROP SCHEMA IF EXISTS {name} CASCADE"
-                    )))
-                    .execute(&mut c)
-                    .await
-                    .ok()
-                })
-        })
-        .join();
-        if !matches!(dropped, Ok(Some(_))) {
-            eprintln!("store_load: could not drop the schema {}", self.0);
-        }
-    }
-}
-
 #[test]
 fn postgres_on_the_corpus_four_tasks_for_30_seconds() {
-    let schema = Schema(unique("store_load"));
+    // Dropped with everything in it at the end, also while a panic unwinds.
+    let schema = pg::Schema::new("store_load");
     runtime().block_on(async {
-        let options = PgOptions::new(pg_url()).schema(&schema.0);
-        let store = PgStore::connect(options).await.unwrap_or_else(|e| {
-            panic!(
-                "PostgreSQL is not reachable at {} ({e:?}); this test needs it running",
-                pg_url()
-            )
-        });
+        // The default pool, not the small one of the crate's own tests: four tasks at once.
+        let store = pg::connect(PgOptions::new(pg::url()).schema(&schema.name)).await;
         let analyzed = store.clone();
         // What an import should do before serving reads (docs/storage.md, "Bulk paths").
         let c = load_and_run("postgres", Arc::new(store.clone()), async move || {

@@ -1,12 +1,13 @@
 //! Post writes: insert (the statements are in `insert.rs`), edit, pin, delete. Each is one
 //! transaction that ends by appending its change-log entries (see `session.rs` for why last).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 use sqlx::postgres::PgConnection;
 use uuid::Uuid;
+use watercooler::store::group_by_tenant;
 use watercooler::{
     ChangeKind, Error, NewNotification, Post, PostEdit, PostId, Result, Seq, TenantId,
 };
@@ -76,7 +77,7 @@ impl PgStore {
             return self.newest_seq().await;
         }
         let mut tx = self.begin().await?;
-        for (tenant, group) in by_tenant(items) {
+        for (tenant, group) in group_by_tenant(items, |(post, _)| &post.tenant) {
             if self.rls {
                 set_tenant(&mut tx, tenant).await?;
             }
@@ -246,22 +247,6 @@ impl PgStore {
 }
 
 /// The items of each tenant, in item order; tenants in order of first appearance.
-type TenantGroup<'a> = (&'a TenantId, Vec<&'a (Post, Vec<NewNotification>)>);
-
-fn by_tenant(items: &[(Post, Vec<NewNotification>)]) -> Vec<TenantGroup<'_>> {
-    let mut groups: Vec<TenantGroup<'_>> = Vec::new();
-    let mut index: HashMap<&TenantId, usize> = HashMap::new();
-    for item in items {
-        let tenant = &item.0.tenant;
-        let i = *index.entry(tenant).or_insert_with(|| {
-            groups.push((tenant, Vec::new()));
-            groups.len() - 1
-        });
-        groups[i].1.push(item);
-    }
-    groups
-}
-
 fn created(post: &Post) -> LogEntry {
     LogEntry {
         tenant: post.tenant.clone(),

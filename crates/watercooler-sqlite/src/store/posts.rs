@@ -5,11 +5,10 @@
 //! A batch travels as ONE JSON array bound to one parameter and is stored by one
 //! `INSERT ... SELECT FROM jsonb_each(?)`; the schema's triggers derive the rest per row.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::SqliteConnection;
+use watercooler::store::group_by_tenant;
 use watercooler::{
     ChangeKind, Error, NewNotification, Post, PostEdit, PostId, Result, Seq, TenantId, Visibility,
 };
@@ -218,17 +217,8 @@ impl SqliteStore {
         let seq = insert_batch(&mut tx, items.iter().map(|(p, _)| p))
             .await?
             .unwrap_or_default();
-        let mut by_tenant: Vec<(&TenantId, Vec<&NewNotification>)> = Vec::new();
-        let mut index: HashMap<&TenantId, usize> = HashMap::new();
-        for (post, notes) in items {
-            let i = *index.entry(&post.tenant).or_insert_with(|| {
-                by_tenant.push((&post.tenant, Vec::new()));
-                by_tenant.len() - 1
-            });
-            by_tenant[i].1.extend(notes);
-        }
-        for (tenant, notes) in by_tenant {
-            insert_notifications(&mut tx, tenant, notes).await?;
+        for (tenant, group) in group_by_tenant(items, |(post, _)| &post.tenant) {
+            insert_notifications(&mut tx, tenant, group.into_iter().flat_map(|(_, n)| n)).await?;
         }
         tx.commit().await.map_err(map)?;
         Ok(seq)

@@ -11,9 +11,11 @@
 //! - A write and its change-log entry are atomic: both happen or neither does.
 //! - Lists are paginated with cursors; no item is lost or repeated while posts are added.
 
+mod batch;
 mod memory;
 mod query;
 
+pub use batch::group_by_tenant;
 pub use memory::MemoryStore;
 pub use query::{
     Candidate, CandidateQuery, CandidateSources, ErasureReport, Order, PersonData, PostFilter,

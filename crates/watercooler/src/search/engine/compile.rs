@@ -2,9 +2,9 @@
 //!
 //! Words are analysed exactly like post text (see [`crate::search::analysis`]); a word that
 //! becomes several terms (`e-mail`, a CJK word) is a phrase of them. A single-term word
-//! matches the unstemmed field and both stemmed ones, so `vergaderingen` finds a Dutch post
-//! saying `vergadering` and `meetings` an English one saying `meeting`, and exact matches
-//! score higher (they match twice). Operators are constant-score filters: `#tag` and
+//! matches the unstemmed field and both stemmed ones (an [`AnyTermQuery`]), so
+//! `vergaderingen` finds a Dutch post saying `vergadering` and `meetings` an English one
+//! saying `meeting`, and exact matches score higher (they match twice). Operators are constant-score filters: `#tag` and
 //! `@mention` score 1 (so a tag search ranks by recency), the others 0.
 //!
 //! Only term, phrase (capped at [`MAX_PHRASE_TERMS`]), boolean, constant-score and one
@@ -22,6 +22,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 
+use super::any_term::AnyTermQuery;
 use super::schema::{Fields, HAS_LINK};
 use crate::search::analysis::{Analyzer, analyze};
 use crate::search::query::{Clause, ClauseKind, SearchQuery};
@@ -171,18 +172,18 @@ impl<'f> Compiler<'f> {
             1 => {
                 let plain = text_term(self.fields.body, &terms[0].text);
                 if !stemmed {
-                    return Some(plain);
+                    return Some(Box::new(plain));
                 }
-                let mut parts = vec![(Occur::Should, plain)];
+                let mut any = vec![plain];
                 for (analyzer, field) in [
                     (&mut self.dutch, self.fields.body_nl),
                     (&mut self.english, self.fields.body_en),
                 ] {
                     if let [stem] = analyze(analyzer, text).as_slice() {
-                        parts.push((Occur::Should, text_term(field, &stem.text)));
+                        any.push(text_term(field, &stem.text));
                     }
                 }
-                Some(Box::new(BooleanQuery::new(parts)))
+                Some(Box::new(AnyTermQuery(any)))
             }
             _ => {
                 terms.truncate(MAX_PHRASE_TERMS);
@@ -249,11 +250,11 @@ fn bytes_term(field: Field, value: &[u8]) -> Box<dyn Query> {
     ))
 }
 
-fn text_term(field: Field, value: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(
+fn text_term(field: Field, value: &str) -> TermQuery {
+    TermQuery::new(
         Term::from_field_text(field, value),
         IndexRecordOption::WithFreqs,
-    ))
+    )
 }
 
 fn created_range(field: Field, from: i64, until: i64) -> Box<dyn Query> {

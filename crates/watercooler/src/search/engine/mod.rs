@@ -1,6 +1,7 @@
 //! The built-in [`SearchIndex`]: tantivy, in memory (tests) or in a directory.
 
 mod acl;
+mod any_term;
 mod audience;
 mod compile;
 mod cursor;

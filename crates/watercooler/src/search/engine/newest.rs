@@ -12,6 +12,7 @@
 //! When they are sparse the walk would be long, so it is bounded and falls back to sorting
 //! the marked matches, which are few then.
 
+use tantivy::query::EnableScoring;
 use tantivy::{BitSet, DocAddress, DocId, Searcher};
 
 use super::acl;
@@ -45,7 +46,7 @@ fn search_budgeted(
     min_walk: usize,
 ) -> tantivy::Result<(Vec<(SortKey, DocAddress)>, u64)> {
     debug_assert_eq!(top.blend.weight, 0.0, "keys must not depend on recency");
-    let matches = restricted.matches(searcher)?;
+    let matches = restricted.matches(EnableScoring::disabled_from_searcher(searcher))?;
     let mut fruits = Vec::with_capacity(searcher.segment_readers().len());
     for (ord, reader) in searcher.segment_readers().iter().enumerate() {
         let mut seg = top.segment(ord as u32, reader)?;
@@ -55,7 +56,7 @@ fn search_budgeted(
         collect_segment(&mut seg, &docs, relevance, min_walk);
         fruits.push(seg.finish(count));
     }
-    top.merge(fruits)
+    Ok(top.merge(fruits))
 }
 
 /// Offers a segment's matches (`docs`, ascending) to `seg`, newest first, until `keep`
@@ -163,6 +164,17 @@ mod tests {
         DateTime::from_timestamp(1_360_000_000, 0).unwrap()
     }
 
+    const WORDS: [&str; 8] = [
+        "koffie",
+        "team",
+        "vergadering",
+        "vergaderingen",
+        "meetings",
+        "goede",
+        "morgen",
+        "project",
+    ];
+
     fn post(rng: &mut Rng, n: u64) -> Post {
         let tenant = if rng.below(8) == 0 { "u" } else { "t" };
         let author = ["a", "b", "c", "d"][rng.below(4) as usize];
@@ -188,8 +200,15 @@ mod tests {
             id: PostId::from_parts(id_time, n),
             tenant: tenant.into(),
             author: author.into(),
-            text: String::new(),
-            language: Language::unknown(),
+            text: (0..1 + rng.below(3))
+                .map(|_| WORDS[rng.below(WORDS.len() as u64) as usize])
+                .collect::<Vec<_>>()
+                .join(" "),
+            language: if rng.below(2) == 0 {
+                Language::dutch()
+            } else {
+                Language::english()
+            },
             created_at: created,
             edited_at: None,
             visibility,
@@ -445,9 +464,69 @@ mod tests {
         docs.sort_unstable();
         let mut seg = top.segment(0, reader).unwrap();
         collect_segment(&mut seg, &docs, 1.0, 0);
-        let (hits, count) = top.merge(vec![seg.finish(11)]).unwrap();
+        let (hits, count) = top.merge(vec![seg.finish(11)]);
         let docs: Vec<DocId> = hits.iter().map(|(_, a)| a.doc_id).collect();
         assert_eq!(docs, vec![chosen[0], chosen[1]]);
         assert_eq!(count, 11);
+    }
+
+    /// The audience as a membership test (`Restricted::matches`) gives exactly the
+    /// documents of tantivy's intersection with the audience as a query, scored or not, for
+    /// filters and words alike.
+    #[test]
+    fn visible_matches_equal_the_intersection_with_the_audience() {
+        use std::collections::BTreeSet;
+        use tantivy::collector::DocSetCollector;
+
+        let (index, fields, _) = index(false);
+        let searcher = index.reader().unwrap().searcher();
+        let audience = Arc::new(AudienceCache::default());
+        let words = [
+            "koffie",
+            "koffie team",
+            "vergaderingen",
+            "meeting",
+            "\"goede morgen\"",
+            "-koffie",
+            "team -#x",
+            "koffie OR project",
+        ];
+        let mut nonempty = 0;
+        for text in FILTERS.iter().chain(&words) {
+            for access in viewers() {
+                let user = Compiler::new(&fields).compile(&query(text)).unwrap();
+                let restricted = acl::restrict(&access, &fields, &audience, user);
+                let want: BTreeSet<DocAddress> = searcher
+                    .search(&restricted.query(), &DocSetCollector)
+                    .unwrap()
+                    .into_iter()
+                    .collect();
+                let unscored = restricted
+                    .matches(EnableScoring::disabled_from_searcher(&searcher))
+                    .unwrap();
+                let scored = restricted
+                    .matches(EnableScoring::enabled_from_searcher(&searcher))
+                    .unwrap();
+                let (mut a, mut b) = (BTreeSet::new(), BTreeSet::new());
+                for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+                    let ord = ord as u32;
+                    unscored
+                        .for_each(reader, |doc| {
+                            a.insert(DocAddress::new(ord, doc));
+                        })
+                        .unwrap();
+                    scored
+                        .for_each_scored(reader, |doc, score| {
+                            assert!(score.is_finite());
+                            b.insert(DocAddress::new(ord, doc));
+                        })
+                        .unwrap();
+                }
+                assert_eq!(a, want, "{text} {access:?}");
+                assert_eq!(b, want, "{text} {access:?}");
+                nonempty += usize::from(!want.is_empty());
+            }
+        }
+        assert!(nonempty > 50, "the queries find something: {nonempty}");
     }
 }

@@ -16,8 +16,8 @@ use crate::search::analysis::Analyzer;
 use crate::search::fingerprint::fingerprint;
 
 /// Bumped whenever the schema or the analysis changes: an index with another version is
-/// moved aside and rebuilt.
-pub(crate) const SCHEMA_VERSION: u32 = 1;
+/// moved aside and rebuilt. 2: no `tenant` field (every audience term names the tenant).
+pub(crate) const SCHEMA_VERSION: u32 = 2;
 
 /// The value of the `has` field for posts with a URL.
 pub(crate) const HAS_LINK: &[u8] = b"link";
@@ -30,8 +30,6 @@ pub(crate) const SHOWN_SEP: char = '\u{0}';
 pub(crate) struct Fields {
     /// Tenant and post id: the term documents are deleted by.
     pub key: Field,
-    /// The tenant (bytes).
-    pub tenant: Field,
     /// Who may see the post (see [`acl`]).
     pub acl: Field,
     /// The author's person id.
@@ -81,7 +79,6 @@ impl Fields {
         };
         let fields = Fields {
             key: b.add_bytes_field("key", keyword.clone().set_fast()),
-            tenant: b.add_bytes_field("tenant", keyword.clone()),
             acl: b.add_bytes_field("acl", keyword.clone()),
             author: b.add_bytes_field("author", keyword.clone()),
             group: b.add_bytes_field("group", keyword.clone()),
@@ -113,7 +110,6 @@ impl Fields {
     pub(crate) fn document(&self, post: &Post) -> TantivyDocument {
         let mut doc = TantivyDocument::new();
         doc.add_bytes(self.key, &doc_key(&post.tenant, &post.id));
-        doc.add_bytes(self.tenant, post.tenant.as_str().as_bytes());
         for term in acl::document_terms(post) {
             doc.add_bytes(self.acl, &term);
         }

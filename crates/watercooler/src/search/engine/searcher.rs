@@ -4,7 +4,7 @@
 use std::ops::Bound;
 use std::sync::Arc;
 
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, RangeQuery};
 use tantivy::{DocAddress, Searcher, Term};
 
 use super::acl;
@@ -146,9 +146,7 @@ fn ranked(
         Some(p) if p.stats_hash != 0 => Stats::replay(searcher, p.stats.clone()),
         _ => Stats::record(searcher),
     };
-    let (kept, total) = searcher
-        .search_with_statistics_provider(restricted.query(), top, &stats)
-        .map_err(tantivy_error)?;
+    let (kept, total) = collect(searcher, restricted, top, &stats).map_err(tantivy_error)?;
     let replayed_all = stats.replayed_all();
     let (values, hash) = stats.finish();
     let (frozen, frozen_hash) = match position {
@@ -165,6 +163,29 @@ fn ranked(
     };
 
     Ok((kept, total, frozen, frozen_hash))
+}
+
+/// Every visible match scored (with `stats`) and offered to `top`.
+fn collect(
+    searcher: &Searcher,
+    restricted: &acl::Restricted,
+    top: &TopRecent,
+    stats: &Stats<'_>,
+) -> tantivy::Result<(Vec<(SortKey, DocAddress)>, u64)> {
+    let matches = restricted.matches(EnableScoring::enabled_from_statistics_provider(
+        stats, searcher,
+    ))?;
+    let mut fruits = Vec::with_capacity(searcher.segment_readers().len());
+    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+        let mut seg = top.segment(ord as u32, reader)?;
+        let mut count = 0;
+        matches.for_each_scored(reader, |doc, score| {
+            count += 1;
+            seg.offer(doc, score);
+        })?;
+        fruits.push(seg.finish(count));
+    }
+    Ok(top.merge(fruits))
 }
 
 /// Posts created at or before `ms`.

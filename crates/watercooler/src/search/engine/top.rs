@@ -1,11 +1,11 @@
-//! The page's hits and the visible-hit count, in one pass: the best `limit + 1` documents
-//! by relevance blended with recency, and how many matched.
+//! The page's hits: the best `limit + 1` of the visible matches offered, by relevance
+//! blended with recency, segment by segment, then merged with the segments' match counts.
 //!
 //! tantivy's `TopDocs::tweak_score` computes the full sort key — creation time and both id
 //! halves, three fast-field reads — for every match before it can compare. Most matches of
 //! a filter-like query (`#tag`, `from:`) cannot make the page, and the blended score alone
 //! tells: a key is `(score, id)`, so a score below the page's worst cannot win on the id.
-//! This collector reads the id only for documents that might enter the page.
+//! Here a post's id is read only for documents that might enter the page.
 //!
 //! Documents arrive in index order, which is mostly oldest first, so under recency most
 //! of them *do* beat the page's worst so far. The best are therefore kept as tantivy's
@@ -20,7 +20,6 @@ use std::cmp::Ordering;
 
 use std::sync::Arc;
 
-use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::cursor::SortKey;
@@ -159,36 +158,10 @@ pub(crate) struct TopRecentSegment {
     blend: Blend,
     data: Arc<SegmentData>,
     candidates: Candidates,
-    count: u64,
-}
-
-impl Collector for TopRecent {
-    type Fruit = (Vec<(SortKey, DocAddress)>, u64);
-    type Child = TopRecentSegment;
-
-    fn for_segment(
-        &self,
-        ord: SegmentOrdinal,
-        segment: &SegmentReader,
-    ) -> tantivy::Result<TopRecentSegment> {
-        self.segment(ord, segment)
-    }
-
-    fn requires_scoring(&self) -> bool {
-        true
-    }
-
-    fn merge_fruits(
-        &self,
-        fruits: Vec<(Vec<(SortKey, DocAddress)>, u64)>,
-    ) -> tantivy::Result<Self::Fruit> {
-        self.merge(fruits)
-    }
 }
 
 impl TopRecent {
-    /// The collector of one segment (also used without tantivy's collection, see
-    /// [`super::newest`]).
+    /// The collector of one segment.
     pub(crate) fn segment(
         &self,
         ord: SegmentOrdinal,
@@ -199,7 +172,6 @@ impl TopRecent {
             blend: self.blend,
             data: self.segments.get(segment)?,
             candidates: Candidates::new(self.keep),
-            count: 0,
         })
     }
 
@@ -207,7 +179,7 @@ impl TopRecent {
     pub(crate) fn merge(
         &self,
         fruits: Vec<(Vec<(SortKey, DocAddress)>, u64)>,
-    ) -> tantivy::Result<(Vec<(SortKey, DocAddress)>, u64)> {
+    ) -> (Vec<(SortKey, DocAddress)>, u64) {
         let mut count = 0;
         let mut all: Vec<Entry> = Vec::new();
         for (hits, n) in fruits {
@@ -216,21 +188,7 @@ impl TopRecent {
         }
         all.sort_unstable_by(|a, b| b.cmp(a));
         all.truncate(self.keep);
-        Ok((all.into_iter().map(|e| (e.key, e.addr)).collect(), count))
-    }
-}
-
-impl SegmentCollector for TopRecentSegment {
-    type Fruit = (Vec<(SortKey, DocAddress)>, u64);
-
-    fn collect(&mut self, doc: DocId, relevance: Score) {
-        self.count += 1;
-        self.offer(doc, relevance);
-    }
-
-    fn harvest(self) -> Self::Fruit {
-        let count = self.count;
-        self.finish(count)
+        (all.into_iter().map(|e| (e.key, e.addr)).collect(), count)
     }
 }
 
@@ -245,7 +203,7 @@ impl TopRecentSegment {
         &self.data
     }
 
-    /// Offers a match (without counting it): `true` when it entered the candidates.
+    /// Offers a match: `true` when it entered the candidates.
     pub(crate) fn offer(&mut self, doc: DocId, relevance: Score) -> bool {
         if self.candidates.keep == 0 {
             return false;

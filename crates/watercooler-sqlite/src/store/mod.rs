@@ -150,6 +150,34 @@ impl SqliteStore {
         conn(self.inner.writer.lock().await)
     }
 
+    /// Runs `sql` — an `INSERT … SELECT … FROM jsonb_each(?2)` with the tenant as `?1` — over
+    /// `rows` sent as ONE JSON array, in a write transaction (for `BEGIN IMMEDIATE`: the write
+    /// lock up front, as every batch takes it; one statement is atomic on its own). Returns
+    /// the rows it inserted. Empty `rows` write nothing.
+    async fn insert_json_rows<T: serde::Serialize>(
+        &self,
+        sql: &'static str,
+        tenant: &TenantId,
+        rows: &[T],
+    ) -> Result<usize> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let json =
+            serde_json::to_string(rows).map_err(|e| crate::error::bad_data(e.to_string()))?;
+        let mut w = self.writer().await?;
+        let mut tx = begin_write(&mut w).await?;
+        let added = sqlx::query(sql)
+            .bind(tenant.as_str())
+            .bind(&json)
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?
+            .rows_affected();
+        tx.commit().await.map_err(map)?;
+        Ok(usize::try_from(added).unwrap_or(usize::MAX))
+    }
+
     /// A reader connection: a free one if any, else the next in turn.
     async fn read(&self) -> Result<Conn<'_>> {
         let readers = &self.inner.readers;

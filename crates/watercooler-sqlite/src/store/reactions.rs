@@ -15,7 +15,7 @@ use crate::codec::{
     count, id_bytes, id_hex, limit, parse_reaction_cursor, reaction_cursor, reaction_kind,
     reaction_kind_code, time, ts,
 };
-use crate::error::{bad_data, map};
+use crate::error::map;
 
 /// One reaction as it travels in a batch's JSON: post, person, kind, at.
 #[derive(Serialize)]
@@ -60,9 +60,6 @@ impl SqliteStore {
         tenant: &TenantId,
         reactions: &[Reaction],
     ) -> Result<usize> {
-        if reactions.is_empty() {
-            return Ok(0);
-        }
         let rows: Vec<ReactionJson<'_>> = reactions
             .iter()
             .map(|r| {
@@ -74,24 +71,16 @@ impl SqliteStore {
                 ))
             })
             .collect::<Result<_>>()?;
-        let json = serde_json::to_string(&rows).map_err(|e| bad_data(e.to_string()))?;
-        let mut w = self.writer().await?;
-        let mut tx = begin_write(&mut w).await?;
         // In batch order: the first of duplicates wins, existing ones are skipped (and do
         // not fire the trigger). A missing post fails the whole batch.
-        let added = sqlx::query(
+        self.insert_json_rows(
             "INSERT OR IGNORE INTO reactions (tenant, post, person, kind, at) \
              SELECT ?1, unhex(j.value ->> 0), j.value ->> 1, j.value ->> 2, j.value ->> 3 \
              FROM jsonb_each(?2) AS j ORDER BY j.key",
+            tenant,
+            &rows,
         )
-        .bind(tenant.as_str())
-        .bind(&json)
-        .execute(&mut *tx)
         .await
-        .map_err(map)?
-        .rows_affected();
-        tx.commit().await.map_err(map)?;
-        Ok(usize::try_from(added).unwrap_or(usize::MAX))
     }
 
     pub(super) async fn remove_reaction_impl(

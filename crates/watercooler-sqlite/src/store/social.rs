@@ -8,7 +8,7 @@ use watercooler::{
     FollowTarget, GroupId, MuteTarget, Page, PageRequest, PersonId, Result, TenantId,
 };
 
-use super::{SqliteStore, begin_write};
+use super::SqliteStore;
 use crate::codec::{limit, parse_target_cursor, target_cursor};
 use crate::error::{bad_data, map};
 
@@ -182,29 +182,16 @@ impl SqliteStore {
                 (person.as_str(), kind, t)
             })
             .collect();
-        if rows.is_empty() {
-            return Ok(0);
-        }
-        let json = serde_json::to_string(&rows).map_err(|e| bad_data(e.to_string()))?;
-        let mut w = self.writer().await?;
-        // One statement is atomic on its own; the transaction is for `BEGIN IMMEDIATE`
-        // (the write lock up front), as every batch takes it.
-        let mut tx = begin_write(&mut w).await?;
         // Existing follows and repeats later in the batch are ignored, so the rows
         // affected are exactly the new follows.
-        let added = sqlx::query(
+        self.insert_json_rows(
             "INSERT OR IGNORE INTO follows (tenant, person, kind, target) \
              SELECT ?1, j.value ->> 0, j.value ->> 1, j.value ->> 2 \
              FROM jsonb_each(?2) AS j ORDER BY j.key",
+            tenant,
+            &rows,
         )
-        .bind(tenant.as_str())
-        .bind(&json)
-        .execute(&mut *tx)
         .await
-        .map_err(map)?
-        .rows_affected();
-        tx.commit().await.map_err(map)?;
-        Ok(usize::try_from(added).unwrap_or(usize::MAX))
     }
 
     pub(super) async fn unfollow_impl(

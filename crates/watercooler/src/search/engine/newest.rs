@@ -7,8 +7,9 @@
 //! must, made a popular tag (41,523 posts in the corpus) cost milliseconds. Here each
 //! segment's visible matches are only *marked* — one pass over the user query's postings
 //! with a bit test each (see [`acl::Restricted::matches`]), which also counts them, as the
-//! total needs — then the segment's documents are walked in descending post-id order
-//! ([`super::segments`]) until the page is full: a few dozen steps when matches are dense.
+//! total needs — then the page is taken newest first: in reverse document order when, as
+//! usual, ids follow documents within each tenant, else by walking the segment's documents
+//! in descending post-id order ([`super::segments`]) until the page is full.
 //! When they are sparse the walk would be long, so it is bounded and falls back to sorting
 //! the marked matches, which are few then.
 
@@ -60,8 +61,9 @@ fn search_budgeted(
 }
 
 /// Offers a segment's matches (`docs`, ascending) to `seg`, newest first, until `keep`
-/// have entered: in reverse document order when that is id order, else by walking the
-/// segment's documents by descending id — or, when that walk would be long, all of them.
+/// have entered: in reverse document order when that is id order within each tenant (a
+/// viewer's matches are all of their tenant), else by walking the segment's documents by
+/// descending id — or, when that walk would be long, all of them.
 fn collect_segment(seg: &mut TopRecentSegment, docs: &[DocId], relevance: f32, min_walk: usize) {
     let (keep, count) = (seg.keep(), docs.len());
     if keep == 0 || count == 0 {
@@ -236,10 +238,20 @@ mod tests {
         }
     }
 
-    /// Several segments of 750 posts in all, some deleted; the posts still alive. With
-    /// `in_id_order`, each segment's documents follow post ids (as the change log writes
-    /// them); otherwise they do not.
-    fn index(in_id_order: bool) -> (Index, Fields, Vec<Post>) {
+    /// How each segment's documents are ordered.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum Order {
+        /// Not by id (creation times are random, a tenth of the ids are not theirs).
+        Random,
+        /// By post id, as the change log writes them.
+        ById,
+        /// By tenant, then id, as a rebuild from the store writes them: ids fall where a
+        /// tenant ends, but never within one.
+        ByTenantThenId,
+    }
+
+    /// Several segments of 750 posts in all, some deleted; the posts still alive.
+    fn index(order: Order) -> (Index, Fields, Vec<Post>) {
         let (schema, fields) = Fields::schema();
         let index = Index::create_in_ram(schema);
         register_tokenizers(&index);
@@ -251,8 +263,12 @@ mod tests {
             let mut posts: Vec<Post> = (0..250)
                 .map(|n| post(&mut rng, segment * 250 + n))
                 .collect();
-            if in_id_order {
-                posts.sort_by_key(|p| p.id);
+            match order {
+                Order::Random => {}
+                Order::ById => posts.sort_by_key(|p| p.id),
+                Order::ByTenantThenId => {
+                    posts.sort_by(|a, b| (&a.tenant, a.id).cmp(&(&b.tenant, b.id)))
+                }
             }
             for p in posts {
                 w.add_document(fields.document(&p)).unwrap();
@@ -347,18 +363,21 @@ mod tests {
     /// the recency weight at 0, and those are the visible matches newest (highest id) first.
     #[test]
     fn filter_pages_equal_the_ranked_path_and_list_visible_matches_by_id() {
-        for in_id_order in [false, true] {
-            filter_pages_equal_the_ranked_path(in_id_order);
+        for order in [Order::Random, Order::ById, Order::ByTenantThenId] {
+            filter_pages_equal_the_ranked_path(order);
         }
     }
 
-    fn filter_pages_equal_the_ranked_path(in_id_order: bool) {
-        let (index, fields, alive) = index(in_id_order);
+    fn filter_pages_equal_the_ranked_path(order: Order) {
+        let (index, fields, alive) = index(order);
         let searcher = index.reader().unwrap().searcher();
         assert_eq!(searcher.segment_readers().len(), 3);
         for reader in searcher.segment_readers() {
             let data = SegmentData::open(reader).unwrap();
-            assert_eq!(data.ids_follow_docs, in_id_order);
+            assert_eq!(data.ids_follow_docs, order != Order::Random, "{order:?}");
+            let ids: Vec<u128> = (0..reader.max_doc()).map(|d| data.id(d)).collect();
+            let globally = ids.windows(2).all(|w| w[0] <= w[1]);
+            assert_eq!(globally, order == Order::ById, "{order:?}: only per tenant");
         }
         for ranking in [
             Ranking::default(),
@@ -407,7 +426,7 @@ mod tests {
     /// Walks that give up (no minimum budget) fall back to the sort and lose nothing.
     #[test]
     fn a_walk_that_gives_up_falls_back_to_the_sort() {
-        let (index, fields, _) = index(false);
+        let (index, fields, _) = index(Order::Random);
         let searcher = index.reader().unwrap().searcher();
         let audience = Arc::new(AudienceCache::default());
         let top = TopRecent {
@@ -440,7 +459,7 @@ mod tests {
     /// is offered twice.
     #[test]
     fn a_walk_that_gives_up_midway_keeps_no_duplicates() {
-        let (index, _, _) = index(false);
+        let (index, _, _) = index(Order::Random);
         let searcher = index.reader().unwrap().searcher();
         let reader = searcher.segment_reader(0);
         let order = SegmentData::open(reader).unwrap().by_id_desc;
@@ -478,7 +497,7 @@ mod tests {
         use std::collections::BTreeSet;
         use tantivy::collector::DocSetCollector;
 
-        let (index, fields, _) = index(false);
+        let (index, fields, _) = index(Order::Random);
         let searcher = index.reader().unwrap().searcher();
         let audience = Arc::new(AudienceCache::default());
         let words = [

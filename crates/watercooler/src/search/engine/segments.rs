@@ -33,8 +33,10 @@ pub(crate) struct SegmentData {
     /// The documents by post id, highest first (deleted ones included); empty when
     /// `ids_follow_docs`.
     pub by_id_desc: Vec<DocId>,
-    /// Post ids never decrease with document numbers, so descending document order is
-    /// descending id order. True of a segment written in change-log order, the usual case.
+    /// Within each tenant's documents, post ids never decrease with document numbers, so
+    /// for one viewer's matches (all of one tenant: every audience term names it)
+    /// descending document order is descending id order. True of a segment written in
+    /// change-log order and of one rebuilt from the store (tenant by tenant, in id order).
     pub ids_follow_docs: bool,
 }
 
@@ -60,7 +62,8 @@ impl SegmentData {
                 (id, doc)
             })
             .collect();
-        let ids_follow_docs = keyed.windows(2).all(|w| w[0].0 <= w[1].0);
+        let ids_follow_docs = keyed.windows(2).all(|w| w[0].0 <= w[1].0)
+            || ids_follow_docs_per_tenant(reader, &keyed)?;
         let by_id_desc = if ids_follow_docs {
             Vec::new()
         } else {
@@ -82,6 +85,54 @@ impl SegmentData {
     pub(crate) fn id(&self, doc: DocId) -> u128 {
         (u128::from(self.id_hi.get_val(doc)) << 64) | u128::from(self.id_lo.get_val(doc))
     }
+}
+
+/// Whether, within each tenant, the ids of `docs` (id and document, in document order)
+/// never decrease. The `key` column's dictionary is sorted by (tenant, 0xFF, id), so each
+/// tenant's keys are one run of ordinals (no tenant holds 0xFF, so none is a prefix of
+/// another's run).
+fn ids_follow_docs_per_tenant(
+    reader: &SegmentReader,
+    docs: &[(u128, DocId)],
+) -> tantivy::Result<bool> {
+    let Some(keys) = reader.fast_fields().bytes("key")? else {
+        return Ok(false);
+    };
+    let mut tenant_of_ord: Vec<u32> = Vec::with_capacity(keys.num_terms());
+    let mut previous: Option<Vec<u8>> = None;
+    let mut tenant = 0u32;
+    let mut stream = keys.dictionary().stream()?;
+    while stream.advance() {
+        let key = stream.key();
+        let this = &key[..key.len().saturating_sub(17)];
+        match &mut previous {
+            Some(p) if p.as_slice() == this => {}
+            Some(p) => {
+                tenant += 1;
+                p.clear();
+                p.extend_from_slice(this);
+            }
+            None => previous = Some(this.to_vec()),
+        }
+        tenant_of_ord.push(tenant);
+    }
+    let mut last: Vec<Option<u128>> = vec![None; tenant as usize + 1];
+    for &(id, doc) in docs {
+        let Some(ord) = keys.term_ords(doc).next() else {
+            return Ok(false);
+        };
+        let Some(slot) = tenant_of_ord
+            .get(ord as usize)
+            .and_then(|&t| last.get_mut(t as usize))
+        else {
+            return Ok(false);
+        };
+        if slot.is_some_and(|l| id < l) {
+            return Ok(false);
+        }
+        *slot = Some(id);
+    }
+    Ok(true)
 }
 
 /// Per-segment [`SegmentData`].

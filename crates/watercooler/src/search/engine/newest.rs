@@ -9,9 +9,9 @@
 //! with a bit test each (see [`acl::Restricted::matches`]), which also counts them, as the
 //! total needs — then the page is taken newest first: in reverse document order when, as
 //! usual, ids follow documents within each tenant, else by walking the segment's documents
-//! in descending post-id order ([`super::segments`]) until the page is full.
-//! When they are sparse the walk would be long, so it is bounded and falls back to sorting
-//! the marked matches, which are few then.
+//! in descending post-id order ([`super::segments`]) until the page is full. When matches
+//! are sparse that walk would be long, so it is bounded and falls back to offering every
+//! marked match, which are few then.
 
 use tantivy::query::EnableScoring;
 use tantivy::{BitSet, DocAddress, DocId, Searcher};

@@ -1,14 +1,15 @@
-//! The audience filter as a query: "documents carrying any of these access terms", with
-//! the one term shared by a whole tenant (its organisation term) cached per segment.
+//! The audience filter: "documents carrying any of these access terms", as a set each
+//! match is tested against ([`Visible`]), with the one term shared by a whole tenant (its
+//! organisation term) cached per segment.
 //!
 //! The organisation term matches most of a tenant's posts. Turning its postings into a
 //! bitset on every search was most of the cost of a selective query (`from:jan` spent
 //! ~0.7 ms of ~0.8 ms there on the corpus); reading it lazily instead was slower still,
 //! because the union then has to be walked next to the user's query. So each segment's
-//! organisation bitset is built once and cloned per search (25 kB for 200,000 posts), and
-//! the viewer's own terms — their groups and themselves, a few postings — are added to the
-//! clone. Segments never change, so a cached bitset is valid for its segment's life
-//! (deleted documents are filtered by tantivy's collectors, as for any query).
+//! organisation bitset is built once and shared by every search, and the viewer's own
+//! terms — their groups and themselves, a few postings — go into a small set of their own.
+//! Segments never change, so a cached bitset is valid for its segment's life (deleted
+//! documents are left to the caller, see `acl::VisibleMatches`).
 //!
 //! The same cache keeps, per segment and organisation term, the hashtag counts of those
 //! organisation posts (see [`super::tags`]); as deletes change them, those entries are also
@@ -23,11 +24,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use tantivy::index::SegmentId;
-use tantivy::query::{
-    BitSetDocSet, ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight,
-};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{BitSet, DocId, DocSet, Opstamp, Score, SegmentReader, TantivyError, Term};
+use tantivy::{BitSet, DocId, Opstamp, SegmentReader, Term};
 
 use super::tags::SegmentTags;
 
@@ -194,34 +192,46 @@ impl AudienceQuery {
     }
 }
 
-impl Query for AudienceQuery {
-    fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        Ok(Box::new(AudienceWeight(self.clone())))
-    }
-}
+/// The same set as a tantivy query, for the test that holds [`Visible`] to tantivy's own
+/// intersection (see `acl::Restricted::query`).
+#[cfg(test)]
+mod as_query {
+    use tantivy::query::{
+        BitSetDocSet, ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight,
+    };
+    use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError};
 
-struct AudienceWeight(AudienceQuery);
+    use super::{AudienceQuery, for_each_posting};
 
-impl Weight for AudienceWeight {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let q = &self.0;
-        let mut bits = (*q.cache.bits(reader, q.field, &q.shared)?).clone();
-        for term in &q.own {
-            for_each_posting(reader, q.field, term, |doc| {
-                bits.insert(doc);
-            })?;
+    impl Query for AudienceQuery {
+        fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+            Ok(Box::new(AudienceWeight(self.clone())))
         }
-        Ok(Box::new(ConstScorer::new(BitSetDocSet::from(bits), boost)))
     }
 
-    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.seek(doc) == doc {
-            Ok(Explanation::new("audience", 1.0))
-        } else {
-            Err(TantivyError::InvalidArgument(
-                "not in the audience".to_owned(),
-            ))
+    struct AudienceWeight(AudienceQuery);
+
+    impl Weight for AudienceWeight {
+        fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+            let q = &self.0;
+            let mut bits = (*q.cache.bits(reader, q.field, &q.shared)?).clone();
+            for term in &q.own {
+                for_each_posting(reader, q.field, term, |doc| {
+                    bits.insert(doc);
+                })?;
+            }
+            Ok(Box::new(ConstScorer::new(BitSetDocSet::from(bits), boost)))
+        }
+
+        fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+            let mut scorer = self.scorer(reader, 1.0)?;
+            if scorer.seek(doc) == doc {
+                Ok(Explanation::new("audience", 1.0))
+            } else {
+                Err(TantivyError::InvalidArgument(
+                    "not in the audience".to_owned(),
+                ))
+            }
         }
     }
 }

@@ -178,12 +178,10 @@ struct Pipeline {
 pub struct TantivyIndex {
     store: Arc<dyn Store>,
     index: Index,
-    fields: Fields,
     reader: IndexReader,
-    /// Per-segment organisation bitsets of the permission filter.
-    audience: Arc<AudienceCache>,
-    /// Per-segment columns and id order.
-    segments: Arc<SegmentCache>,
+    /// The schema, the per-segment caches (organisation bitsets of the permission filter,
+    /// columns and id order) and the ranking: what searches read besides the searcher.
+    engine: searcher::Engine,
     /// The one long-lived writer; `None` once closed.
     writer: Arc<Mutex<Option<IndexWriter>>>,
     pipeline: tokio::sync::Mutex<Pipeline>,
@@ -274,10 +272,13 @@ impl TantivyIndex {
         let me = Arc::new(TantivyIndex {
             store,
             index,
-            fields,
             reader,
-            audience: Arc::new(AudienceCache::default()),
-            segments: Arc::new(SegmentCache::default()),
+            engine: searcher::Engine {
+                fields,
+                audience: Arc::new(AudienceCache::default()),
+                segments: Arc::new(SegmentCache::default()),
+                ranking: options.ranking,
+            },
             writer: Arc::new(Mutex::new(Some(writer))),
             pipeline: tokio::sync::Mutex::new(Pipeline::default()),
             searchable: AtomicU64::new(0),
@@ -352,13 +353,9 @@ impl TantivyIndex {
         query: &SearchQuery,
         request: &SearchRequest,
     ) -> Result<IndexResults> {
-        let searcher = self.reader.searcher();
         searcher::search(
-            &searcher,
-            &self.fields,
-            &self.audience,
-            &self.segments,
-            &self.options.ranking,
+            &self.engine,
+            &self.reader.searcher(),
             access,
             query,
             request,
@@ -374,8 +371,8 @@ impl TantivyIndex {
     ) -> Result<Vec<TagSuggestion>> {
         tags::suggest_tags(
             &self.reader.searcher(),
-            &self.fields,
-            &self.audience,
+            &self.engine.fields,
+            &self.engine.audience,
             access,
             key_prefix,
             limit,
@@ -425,16 +422,10 @@ impl SearchIndex for TantivyIndex {
         query: &SearchQuery,
         request: &SearchRequest,
     ) -> Result<IndexResults> {
-        let (reader, fields, ranking) = (self.reader.clone(), self.fields, self.options.ranking);
-        let (audience, segments) = (self.audience.clone(), self.segments.clone());
+        let (reader, engine) = (self.reader.clone(), self.engine.clone());
         let (access, query, request) = (access.clone(), query.clone(), request.clone());
-        blocking(move || {
-            let searcher = reader.searcher();
-            searcher::search(
-                &searcher, &fields, &audience, &segments, &ranking, &access, &query, &request,
-            )
-        })
-        .await
+        blocking(move || searcher::search(&engine, &reader.searcher(), &access, &query, &request))
+            .await
     }
 
     async fn suggest_tags(
@@ -443,7 +434,11 @@ impl SearchIndex for TantivyIndex {
         key_prefix: &str,
         limit: usize,
     ) -> Result<Vec<TagSuggestion>> {
-        let (reader, fields, audience) = (self.reader.clone(), self.fields, self.audience.clone());
+        let (reader, fields, audience) = (
+            self.reader.clone(),
+            self.engine.fields,
+            self.engine.audience.clone(),
+        );
         let (access, prefix) = (access.clone(), key_prefix.to_owned());
         blocking(move || {
             tags::suggest_tags(

@@ -71,20 +71,12 @@ fn collect_segment(seg: &mut TopRecentSegment, docs: &[DocId], relevance: f32, m
     }
     let data = seg.data().clone();
     if data.ids_follow_docs {
-        let mut entered = 0;
-        for &doc in docs.iter().rev() {
-            if seg.offer(doc, relevance) {
-                entered += 1;
-                if entered == keep {
-                    return;
-                }
-            }
-        }
+        offer_newest_first(seg, docs, relevance, Some(keep));
         return;
     }
     // Few matches: sorting them is cheaper than walking to them.
     if count > 4 * keep {
-        let mut matched = BitSet::with_max_value(seg.data().by_id_desc.len() as u32);
+        let mut matched = BitSet::with_max_value(data.by_id_desc.len() as u32);
         for &doc in docs {
             matched.insert(doc);
         }
@@ -96,10 +88,26 @@ fn collect_segment(seg: &mut TopRecentSegment, docs: &[DocId], relevance: f32, m
         }
         seg.clear();
     }
-    // Newest documents first, roughly (document order mostly follows ids): the best are
-    // then found early, and most later ones fail the first comparison.
+    // Document order mostly follows ids here too: the best are then found early, and most
+    // later ones fail the first comparison.
+    offer_newest_first(seg, docs, relevance, None);
+}
+
+/// Offers `docs` (ascending) in reverse, stopping once `stop_after` have entered.
+fn offer_newest_first(
+    seg: &mut TopRecentSegment,
+    docs: &[DocId],
+    relevance: f32,
+    stop_after: Option<usize>,
+) {
+    let mut entered = 0;
     for &doc in docs.iter().rev() {
-        seg.offer(doc, relevance);
+        if seg.offer(doc, relevance) {
+            entered += 1;
+            if Some(entered) == stop_after {
+                return;
+            }
+        }
     }
 }
 
@@ -139,7 +147,7 @@ mod tests {
     use super::super::compile::{self, Compiler};
     use super::super::cursor::SortKey;
     use super::super::schema::{Fields, doc_key};
-    use super::super::searcher::search_with;
+    use super::super::searcher::{Engine, search_with};
     use super::super::segments::{SegmentCache, SegmentData};
     use super::super::top::Blend;
     use super::super::{Ranking, register_tokenizers};
@@ -321,10 +329,12 @@ mod tests {
         fast: bool,
     ) -> Vec<IndexResults> {
         let searcher = index.reader().unwrap().searcher();
-        let (audience, segments) = (
-            Arc::new(AudienceCache::default()),
-            Arc::new(SegmentCache::default()),
-        );
+        let engine = Engine {
+            fields: *fields,
+            audience: Arc::new(AudienceCache::default()),
+            segments: Arc::new(SegmentCache::default()),
+            ranking: *ranking,
+        };
         let mut request = SearchRequest {
             limit,
             cursor: None,
@@ -332,10 +342,7 @@ mod tests {
         };
         let mut out = Vec::new();
         loop {
-            let page = search_with(
-                &searcher, fields, &audience, &segments, ranking, access, q, &request, fast,
-            )
-            .unwrap();
+            let page = search_with(&engine, &searcher, access, q, &request, fast).unwrap();
             let next = page.next.clone();
             out.push(page);
             match next {
@@ -423,14 +430,10 @@ mod tests {
         }
     }
 
-    /// Walks that give up (no minimum budget) fall back to the sort and lose nothing.
-    #[test]
-    fn a_walk_that_gives_up_falls_back_to_the_sort() {
-        let (index, fields, _) = index(Order::Random);
-        let searcher = index.reader().unwrap().searcher();
-        let audience = Arc::new(AudienceCache::default());
-        let top = TopRecent {
-            keep: 3,
+    /// What `search` uses for filter-only queries: keys without recency.
+    fn newest_first(keep: usize) -> TopRecent {
+        TopRecent {
+            keep,
             blend: Blend {
                 now_ms: 0,
                 weight: 0.0,
@@ -438,7 +441,16 @@ mod tests {
                 after: None,
             },
             segments: Arc::new(SegmentCache::default()),
-        };
+        }
+    }
+
+    /// Walks that give up (no minimum budget) fall back to the sort and lose nothing.
+    #[test]
+    fn a_walk_that_gives_up_falls_back_to_the_sort() {
+        let (index, fields, _) = index(Order::Random);
+        let searcher = index.reader().unwrap().searcher();
+        let audience = Arc::new(AudienceCache::default());
+        let top = newest_first(3);
         for text in FILTERS {
             for access in viewers() {
                 let user = Compiler::new(&fields).compile(&query(text)).unwrap();
@@ -464,16 +476,7 @@ mod tests {
         let reader = searcher.segment_reader(0);
         let order = SegmentData::open(reader).unwrap().by_id_desc;
         assert!(order.len() >= 210);
-        let top = TopRecent {
-            keep: 2,
-            blend: Blend {
-                now_ms: 0,
-                weight: 0.0,
-                half_life_ms: 1.0,
-                after: None,
-            },
-            segments: Arc::new(SegmentCache::default()),
-        };
+        let top = newest_first(2);
         // One match early in the walk, ten far beyond its budget (16 × 11 steps).
         let chosen: Vec<DocId> = std::iter::once(5)
             .chain(200..210)

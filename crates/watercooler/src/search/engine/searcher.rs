@@ -24,37 +24,43 @@ use crate::page::MAX_PAGE_SIZE;
 use crate::search::query::SearchQuery;
 use crate::search::{IndexHit, IndexResults, SearchRequest};
 
+/// What every search of one index reads besides its searcher: the schema, the per-segment
+/// caches and the ranking.
+#[derive(Clone)]
+pub(crate) struct Engine {
+    pub fields: Fields,
+    pub audience: Arc<AudienceCache>,
+    pub segments: Arc<SegmentCache>,
+    pub ranking: Ranking,
+}
+
 /// One page of the posts matching `query` that `access` may see.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn search(
+    engine: &Engine,
     searcher: &Searcher,
-    fields: &Fields,
-    audience: &Arc<AudienceCache>,
-    segments: &Arc<SegmentCache>,
-    ranking: &Ranking,
     access: &Access,
     query: &SearchQuery,
     request: &SearchRequest,
 ) -> Result<IndexResults> {
-    search_with(
-        searcher, fields, audience, segments, ranking, access, query, request, true,
-    )
+    search_with(engine, searcher, access, query, request, true)
 }
 
 /// [`search`]; `fast: false` ranks filter-only queries like any other (to test that both
 /// give the same pages).
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn search_with(
+    engine: &Engine,
     searcher: &Searcher,
-    fields: &Fields,
-    audience: &Arc<AudienceCache>,
-    segments: &Arc<SegmentCache>,
-    ranking: &Ranking,
     access: &Access,
     query: &SearchQuery,
     request: &SearchRequest,
     fast: bool,
 ) -> Result<IndexResults> {
+    let Engine {
+        fields,
+        audience,
+        segments,
+        ranking,
+    } = engine;
     let limit = request.limit.clamp(1, MAX_PAGE_SIZE);
     let position = request.cursor.as_ref().map(cursor::decode).transpose()?;
     let now_ms = position

@@ -57,10 +57,7 @@ impl SegmentData {
         let id_lo = ff.u64("id_lo")?.first_or_default_col(0);
         let fingerprint = ff.u64("fingerprint")?.first_or_default_col(0);
         let mut keyed: Vec<(u128, DocId)> = (0..reader.max_doc())
-            .map(|doc| {
-                let id = (u128::from(id_hi.get_val(doc)) << 64) | u128::from(id_lo.get_val(doc));
-                (id, doc)
-            })
+            .map(|doc| (post_id(&*id_hi, &*id_lo, doc), doc))
             .collect();
         let ids_follow_docs = keyed.windows(2).all(|w| w[0].0 <= w[1].0)
             || ids_follow_docs_per_tenant(reader, &keyed)?;
@@ -83,7 +80,7 @@ impl SegmentData {
 
     /// The post id of `doc`.
     pub(crate) fn id(&self, doc: DocId) -> u128 {
-        (u128::from(self.id_hi.get_val(doc)) << 64) | u128::from(self.id_lo.get_val(doc))
+        post_id(&*self.id_hi, &*self.id_lo, doc)
     }
 }
 
@@ -135,6 +132,11 @@ fn ids_follow_docs_per_tenant(
     Ok(true)
 }
 
+/// The post id of `doc` from its two halves.
+fn post_id(hi: &dyn ColumnValues<u64>, lo: &dyn ColumnValues<u64>, doc: DocId) -> u128 {
+    (u128::from(hi.get_val(doc)) << 64) | u128::from(lo.get_val(doc))
+}
+
 /// Per-segment [`SegmentData`].
 #[derive(Debug, Default)]
 pub(crate) struct SegmentCache(Mutex<HashMap<SegmentId, Arc<SegmentData>>>);
@@ -157,13 +159,9 @@ impl SegmentCache {
         Ok(opened)
     }
 
-    /// Drops segments that `searcher` does not search and opens those it does.
-    pub(crate) fn refresh(&self, searcher: &Searcher) {
-        let live: HashSet<SegmentId> = searcher
-            .segment_readers()
-            .iter()
-            .map(SegmentReader::segment_id)
-            .collect();
+    /// Drops segments not in `live` and opens those `searcher` searches (whose ids `live`
+    /// holds).
+    pub(crate) fn refresh(&self, searcher: &Searcher, live: &HashSet<SegmentId>) {
         self.0
             .lock()
             .unwrap_or_else(|e| e.into_inner())

@@ -122,7 +122,7 @@ impl TantivyIndex {
                 }
             }
             since_commit += batch.len();
-            let (writer, fields) = (self.writer.clone(), self.fields);
+            let (writer, fields) = (self.writer.clone(), self.engine.fields);
             blocking(move || with_writer(&writer, |w| apply(w, &fields, batch))).await?;
             p.applied = last;
             p.purge |= erased;
@@ -141,7 +141,7 @@ impl TantivyIndex {
     pub(super) async fn commit_locked(&self, p: &mut Pipeline) -> Result<()> {
         let (writer, index, reader) =
             (self.writer.clone(), self.index.clone(), self.reader.clone());
-        let (audience, segments) = (self.audience.clone(), self.segments.clone());
+        let (audience, segments) = (self.engine.audience.clone(), self.engine.segments.clone());
         let (seq, purge) = (p.applied, p.purge);
         blocking(move || {
             with_writer(&writer, |w| {
@@ -155,13 +155,13 @@ impl TantivyIndex {
             })?;
             reader.reload().map_err(tantivy_error)?;
             let searcher = reader.searcher();
-            // New segments are prepared now, not in a searcher's way.
-            segments.refresh(&searcher);
             let live = searcher
                 .segment_readers()
                 .iter()
                 .map(|s| s.segment_id())
                 .collect();
+            // New segments are prepared now, not in a searcher's way.
+            segments.refresh(&searcher, &live);
             audience.retain(&live);
             Ok(())
         })
@@ -214,7 +214,7 @@ impl TantivyIndex {
                 return Err(Error::backend("scan_posts did not advance"));
             }
             after = next;
-            let (writer, fields) = (self.writer.clone(), self.fields);
+            let (writer, fields) = (self.writer.clone(), self.engine.fields);
             blocking(move || {
                 with_writer(&writer, |w| {
                     for post in &posts {

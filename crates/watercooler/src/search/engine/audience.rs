@@ -1,53 +1,52 @@
 //! The audience filter: "documents carrying any of these access terms", as a set each
 //! match is tested against ([`Visible`]), with the one term shared by a whole tenant (its
-//! organisation term) cached per segment.
+//! organisation term) cached per segment (in [`TermBitsCache`]).
 //!
 //! The organisation term matches most of a tenant's posts. Turning its postings into a
 //! bitset on every search was most of the cost of a selective query (`from:jan` spent
 //! ~0.7 ms of ~0.8 ms there on the corpus); reading it lazily instead was slower still,
 //! because the union then has to be walked next to the user's query. So each segment's
 //! organisation bitset is built once and shared by every search, and the viewer's own
-//! terms — their groups and themselves, a few postings — go into a small set of their own.
+//! terms — their groups and themselves, a few postings (decoded once per segment and term,
+//! see [`TermBitsCache::postings`]) — go into a set of their own.
 //! Segments never change, so a cached bitset is valid for its segment's life (deleted
 //! documents are left to the caller, see `acl::VisibleMatches`).
 //!
-//! The same cache keeps, per segment and organisation term, the hashtag counts of those
-//! organisation posts (see [`super::tags`]); as deletes change them, those entries are also
+//! [`AudienceCache`] keeps, per segment and organisation term, the hashtag counts of those
+//! organisation posts (see [`super::tags`]); as deletes change them, its entries are also
 //! keyed by the segment's delete opstamp.
 //!
-//! The cache holds no viewer-specific data: it is keyed by segment and organisation term
-//! (which names the tenant), and entries of segments no longer searchable are dropped at
-//! each reload.
+//! Neither cache holds viewer-specific data: they are keyed by segment and term (the
+//! organisation term names the tenant), and entries of segments no longer searchable are
+//! dropped at each reload.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use tantivy::index::SegmentId;
-use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{BitSet, DocId, Opstamp, SegmentReader, Term};
+use tantivy::schema::Field;
+use tantivy::{DocId, Opstamp, SegmentReader};
 
+use super::bits::DocBits;
 use super::tags::SegmentTags;
+use super::term_bits::TermBitsCache;
 
 /// More entries than this (tenants × segments) and the cache starts over.
 const MAX_ENTRIES: usize = 1_024;
 
-/// A segment and a term.
-type Key = (SegmentId, Vec<u8>);
-
 /// A segment, its deletes and a term.
 type TagKey = (SegmentId, Option<Opstamp>, Vec<u8>);
 
-/// Per-segment bitsets of shared access terms, and the tag counts of their documents.
+/// Per segment and organisation term, the tag counts of its documents.
 #[derive(Default)]
 pub(crate) struct AudienceCache {
-    map: Mutex<HashMap<Key, Arc<BitSet>>>,
     tags: Mutex<HashMap<TagKey, Arc<SegmentTags>>>,
 }
 
 impl fmt::Debug for AudienceCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.map.lock().map_or(0, |m| m.len());
+        let n = self.tags.lock().map_or(0, |m| m.len());
         f.debug_struct("AudienceCache")
             .field("entries", &n)
             .finish()
@@ -55,36 +54,12 @@ impl fmt::Debug for AudienceCache {
 }
 
 impl AudienceCache {
-    /// The documents of `reader` whose `field` holds `term` (deleted ones included).
-    pub(crate) fn bits(
-        &self,
-        reader: &SegmentReader,
-        field: Field,
-        term: &[u8],
-    ) -> tantivy::Result<Arc<BitSet>> {
-        let key = (reader.segment_id(), term.to_vec());
-        if let Some(hit) = self.map.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-            return Ok(hit.clone());
-        }
-        let mut bits = BitSet::with_max_value(reader.max_doc());
-        for_each_posting(reader, field, term, |doc| {
-            bits.insert(doc);
-        })?;
-        let bits = Arc::new(bits);
-        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= MAX_ENTRIES {
-            map.clear();
-        }
-        map.insert(key, bits.clone());
-        Ok(bits)
-    }
-
-    /// The tag counts of the live documents in `docs`, which are [`Self::bits`] of `term`.
+    /// The tag counts of the live documents in `docs`, which are the documents of `term`.
     pub(crate) fn tags(
         &self,
         reader: &SegmentReader,
         term: &[u8],
-        docs: &BitSet,
+        docs: &DocBits,
     ) -> tantivy::Result<Arc<SegmentTags>> {
         let key = (reader.segment_id(), reader.delete_opstamp(), term.to_vec());
         if let Some(hit) = self
@@ -110,10 +85,6 @@ impl AudienceCache {
 
     /// Drops the entries of segments that are not in `live`.
     pub(crate) fn retain(&self, live: &HashSet<SegmentId>) {
-        self.map
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .retain(|(s, _), _| live.contains(s));
         self.tags
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -121,41 +92,28 @@ impl AudienceCache {
     }
 }
 
-/// Calls `f` with every document of `reader` whose `field` holds `term`, in order.
-pub(crate) fn for_each_posting(
-    reader: &SegmentReader,
-    field: Field,
-    term: &[u8],
-    mut f: impl FnMut(DocId),
-) -> tantivy::Result<()> {
-    let inverted = reader.inverted_index(field)?;
-    let Some(info) = inverted.get_term_info(&Term::from_field_bytes(field, term))? else {
-        return Ok(());
-    };
-    let mut postings =
-        inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)?;
-    loop {
-        let docs = postings.docs();
-        if docs.is_empty() {
-            return Ok(());
-        }
-        for &doc in docs {
-            f(doc);
-        }
-        postings.advance();
-    }
-}
-
 /// The documents of one segment a viewer may see (deleted ones included).
 pub(crate) struct Visible {
-    shared: Arc<BitSet>,
-    own: BitSet,
+    shared: Arc<DocBits>,
+    own: DocBits,
 }
 
 impl Visible {
     /// Whether the viewer may see `doc`.
+    #[inline]
     pub(crate) fn contains(&self, doc: DocId) -> bool {
         self.shared.contains(doc) || self.own.contains(doc)
+    }
+
+    /// The words of the shared and of the viewer's own set (their union is the set).
+    pub(crate) fn words(&self) -> (&[u64], &[u64]) {
+        (self.shared.words(), self.own.words())
+    }
+
+    /// Word `i` of the set (see [`DocBits::word`]).
+    #[inline]
+    pub(crate) fn word(&self, i: usize) -> u64 {
+        self.shared.word(i) | self.own.word(i)
     }
 }
 
@@ -165,7 +123,7 @@ pub(crate) struct AudienceQuery {
     pub field: Field,
     pub shared: Vec<u8>,
     pub own: Vec<Vec<u8>>,
-    pub cache: Arc<AudienceCache>,
+    pub bits: Arc<TermBitsCache>,
 }
 
 impl fmt::Debug for AudienceQuery {
@@ -181,12 +139,12 @@ impl AudienceQuery {
     /// The documents of `reader` this query matches, as a set to test members of (the
     /// shared bitset is not copied).
     pub(crate) fn visible(&self, reader: &SegmentReader) -> tantivy::Result<Visible> {
-        let shared = self.cache.bits(reader, self.field, &self.shared)?;
-        let mut own = BitSet::with_max_value(reader.max_doc());
+        let shared = self.bits.bits(reader, self.field, &self.shared)?;
+        let mut own = DocBits::new(reader.max_doc());
         for term in &self.own {
-            for_each_posting(reader, self.field, term, |doc| {
+            for &doc in self.bits.postings(reader, self.field, term)?.iter() {
                 own.insert(doc);
-            })?;
+            }
         }
         Ok(Visible { shared, own })
     }
@@ -201,7 +159,9 @@ mod as_query {
     };
     use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError};
 
-    use super::{AudienceQuery, for_each_posting};
+    use super::super::term_bits::for_each_posting;
+    use super::AudienceQuery;
+    use tantivy::BitSet;
 
     impl Query for AudienceQuery {
         fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
@@ -214,7 +174,10 @@ mod as_query {
     impl Weight for AudienceWeight {
         fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
             let q = &self.0;
-            let mut bits = (*q.cache.bits(reader, q.field, &q.shared)?).clone();
+            let mut bits = BitSet::with_max_value(reader.max_doc());
+            for doc in q.bits.bits(reader, q.field, &q.shared)?.iter() {
+                bits.insert(doc);
+            }
             for term in &q.own {
                 for_each_posting(reader, q.field, term, |doc| {
                     bits.insert(doc);

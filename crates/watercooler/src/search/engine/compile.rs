@@ -122,34 +122,54 @@ impl<'f> Compiler<'f> {
         }
     }
 
+    /// The one term of `query` when it is a single filter on a key (`#tag`, `@mention`,
+    /// `from:`, `in:`, `has:link`), not excluded: [`Self::compile`] then matches exactly
+    /// the documents holding that term, each with the same relevance.
+    pub(crate) fn filter_term(&self, query: &SearchQuery) -> Option<Term> {
+        match query.clauses.as_slice() {
+            [c] if !c.negated => self.key_term(&c.kind).map(|(term, _)| term),
+            _ => None,
+        }
+    }
+
+    /// A clause that is one key term, and the relevance it adds.
+    fn key_term(&self, kind: &ClauseKind) -> Option<(Term, f32)> {
+        let f = self.fields;
+        let (field, value, score) = match kind {
+            ClauseKind::Hashtag { key, .. } => (f.tag, key.as_str().as_bytes(), KEY_SCORE),
+            ClauseKind::Mention {
+                person: Some(p), ..
+            } => (f.mention, p.as_str().as_bytes(), KEY_SCORE),
+            ClauseKind::From {
+                person: Some(p), ..
+            } => (f.author, p.as_str().as_bytes(), 0.0),
+            ClauseKind::In(g) => (f.group, g.as_str().as_bytes(), 0.0),
+            ClauseKind::HasLink => (f.has, HAS_LINK, 0.0),
+            _ => return None,
+        };
+        Some((Term::from_field_bytes(field, value), score))
+    }
+
     /// One clause, as a positive query; `None` when it constrains nothing.
     fn clause(&mut self, kind: &ClauseKind) -> Option<Box<dyn Query>> {
+        if let Some((term, score)) = self.key_term(kind) {
+            return Some(constant(
+                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                score,
+            ));
+        }
         let f = *self.fields;
         match kind {
             ClauseKind::Word(w) => self.word(w, true),
             ClauseKind::Phrase(p) => self.word(p, false),
-            ClauseKind::Hashtag { key, .. } => Some(constant(
-                bytes_term(f.tag, key.as_str().as_bytes()),
-                KEY_SCORE,
-            )),
-            ClauseKind::Mention {
-                person: Some(p), ..
-            } => Some(constant(
-                bytes_term(f.mention, p.as_str().as_bytes()),
-                KEY_SCORE,
-            )),
             // Nobody has that handle: it is just text.
             ClauseKind::Mention {
                 person: None,
                 typed,
                 ..
             } => self.word(typed, true),
-            ClauseKind::From {
-                person: Some(p), ..
-            } => Some(constant(bytes_term(f.author, p.as_str().as_bytes()), 0.0)),
             // An explicit filter on someone who does not exist matches nothing.
             ClauseKind::From { person: None, .. } => Some(Box::new(EmptyQuery)),
-            ClauseKind::In(g) => Some(constant(bytes_term(f.group, g.as_str().as_bytes()), 0.0)),
             ClauseKind::Before(d) => Some(constant(
                 created_range(f.created, i64::MIN, day_start(*d)),
                 0.0,
@@ -158,9 +178,14 @@ impl<'f> Compiler<'f> {
                 let next = d.succ_opt().map_or(i64::MAX, day_start);
                 Some(constant(created_range(f.created, next, i64::MAX), 0.0))
             }
-            ClauseKind::HasLink => Some(constant(bytes_term(f.has, HAS_LINK), 0.0)),
             ClauseKind::AnyOf(items) => self.any(items),
             ClauseKind::All(items) => self.all(items),
+            // Key terms, above.
+            ClauseKind::Hashtag { .. }
+            | ClauseKind::Mention { .. }
+            | ClauseKind::From { .. }
+            | ClauseKind::In(_)
+            | ClauseKind::HasLink => None,
         }
     }
 
@@ -241,13 +266,6 @@ fn clause_constant(clause: &Clause) -> Option<f32> {
 
 fn constant(q: Box<dyn Query>, score: f32) -> Box<dyn Query> {
     Box::new(ConstScoreQuery::new(q, score))
-}
-
-fn bytes_term(field: Field, value: &[u8]) -> Box<dyn Query> {
-    Box::new(TermQuery::new(
-        Term::from_field_bytes(field, value),
-        IndexRecordOption::Basic,
-    ))
 }
 
 fn text_term(field: Field, value: &str) -> TermQuery {

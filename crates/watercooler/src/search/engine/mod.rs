@@ -3,6 +3,7 @@
 mod acl;
 mod any_term;
 mod audience;
+mod bits;
 mod compile;
 mod cursor;
 mod newest;
@@ -12,6 +13,7 @@ mod segments;
 mod stats;
 mod storage;
 mod tags;
+mod term_bits;
 mod top;
 mod writer;
 
@@ -27,6 +29,7 @@ use tokio::sync::Notify;
 use self::audience::AudienceCache;
 use self::schema::{Fields, SCHEMA_VERSION};
 use self::segments::SegmentCache;
+use self::term_bits::TermBitsCache;
 use self::writer::{blocking, parse_payload, spawn_follower};
 use super::analysis::Analyzer;
 use super::query::SearchQuery;
@@ -276,6 +279,7 @@ impl TantivyIndex {
             engine: searcher::Engine {
                 fields,
                 audience: Arc::new(AudienceCache::default()),
+                bits: Arc::new(TermBitsCache::default()),
                 segments: Arc::new(SegmentCache::default()),
                 ranking: options.ranking,
             },
@@ -373,6 +377,7 @@ impl TantivyIndex {
             &self.reader.searcher(),
             &self.engine.fields,
             &self.engine.audience,
+            &self.engine.bits,
             access,
             key_prefix,
             limit,
@@ -434,10 +439,11 @@ impl SearchIndex for TantivyIndex {
         key_prefix: &str,
         limit: usize,
     ) -> Result<Vec<TagSuggestion>> {
-        let (reader, fields, audience) = (
+        let (reader, fields, audience, bits) = (
             self.reader.clone(),
             self.engine.fields,
             self.engine.audience.clone(),
+            self.engine.bits.clone(),
         );
         let (access, prefix) = (access.clone(), key_prefix.to_owned());
         blocking(move || {
@@ -445,6 +451,7 @@ impl SearchIndex for TantivyIndex {
                 &reader.searcher(),
                 &fields,
                 &audience,
+                &bits,
                 &access,
                 &prefix,
                 limit,

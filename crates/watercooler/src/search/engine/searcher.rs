@@ -15,6 +15,7 @@ use super::newest;
 use super::schema::Fields;
 use super::segments::SegmentCache;
 use super::stats::{MAX_FROZEN, Stats};
+use super::term_bits::TermBitsCache;
 use super::top::{Blend, TopRecent};
 use super::{IndexedPost, Ranking, tantivy_error};
 use crate::access::Access;
@@ -30,6 +31,7 @@ use crate::search::{IndexHit, IndexResults, SearchRequest};
 pub(crate) struct Engine {
     pub fields: Fields,
     pub audience: Arc<AudienceCache>,
+    pub bits: Arc<TermBitsCache>,
     pub segments: Arc<SegmentCache>,
     pub ranking: Ranking,
 }
@@ -57,17 +59,25 @@ pub(crate) fn search_with(
 ) -> Result<IndexResults> {
     let Engine {
         fields,
-        audience,
+        bits,
         segments,
         ranking,
+        ..
     } = engine;
     let limit = request.limit.clamp(1, MAX_PAGE_SIZE);
     let position = request.cursor.as_ref().map(cursor::decode).transpose()?;
     let now_ms = position
         .as_ref()
         .map_or(request.now.timestamp_millis(), |p| p.now_ms);
-    let Some(mut user) = Compiler::new(fields).compile(query) else {
+    let mut compiler = Compiler::new(fields);
+    let Some(mut user) = compiler.compile(query) else {
         return Ok(IndexResults::default());
+    };
+    // A first page may read a popular filter term's matches from its cached bitset.
+    let term = if position.is_none() && fast {
+        compiler.filter_term(query)
+    } else {
+        None
     };
     // Filter-only queries rank newest first whatever the recency weight (see
     // [`super::newest`]); their cursors carry no statistics.
@@ -82,7 +92,7 @@ pub(crate) fn search_with(
             ),
         ]));
     }
-    let restricted = acl::restrict(access, fields, audience, user);
+    let restricted = acl::restrict(access, fields, bits, user, term);
 
     let weight = if constant.is_some() {
         0.0

@@ -15,14 +15,15 @@ use std::ops::{Bound, Range};
 use std::sync::Arc;
 
 use tantivy::columnar::StrColumn;
-use tantivy::query::BitSetDocSet;
-use tantivy::{BitSet, DocId, DocSet, SegmentReader, TERMINATED};
+use tantivy::{DocId, SegmentReader};
 use watercooler_text::hashtag_key;
 
 use super::acl;
 use super::audience::AudienceCache;
+use super::bits::DocBits;
 use super::schema::{Fields, SHOWN_SEP};
 use super::tantivy_error;
+use super::term_bits::TermBitsCache;
 use crate::access::Access;
 use crate::error::Result;
 use crate::store::TagSuggestion;
@@ -47,7 +48,7 @@ struct TagCount {
 
 impl SegmentTags {
     /// Counts the tags of the live documents in `docs` (the segment's organisation posts).
-    pub(crate) fn count(segment: &SegmentReader, docs: &BitSet) -> tantivy::Result<SegmentTags> {
+    pub(crate) fn count(segment: &SegmentReader, docs: &DocBits) -> tantivy::Result<SegmentTags> {
         let Some(column) = segment.fast_fields().str("tag_shown")? else {
             return Ok(SegmentTags::default());
         };
@@ -77,9 +78,7 @@ impl SegmentTags {
             by_ord.push(resolved);
         }
         let mut keys: Vec<u32> = Vec::new();
-        let mut set = BitSetDocSet::from(docs.clone());
-        let mut doc = set.doc();
-        while doc != TERMINATED {
+        for doc in docs.iter() {
             if !segment.is_deleted(doc) {
                 keys.clear();
                 for ord in column.term_ords(doc) {
@@ -95,7 +94,6 @@ impl SegmentTags {
                     tags[*k as usize].docs += 1;
                 }
             }
-            doc = set.advance();
         }
         tags.retain(|t| t.docs > 0);
         for t in &mut tags {
@@ -140,6 +138,7 @@ pub(crate) fn suggest_tags(
     searcher: &tantivy::Searcher,
     fields: &Fields,
     audience: &Arc<AudienceCache>,
+    bits: &Arc<TermBitsCache>,
     access: &Access,
     prefix: &str,
     limit: usize,
@@ -153,7 +152,7 @@ pub(crate) fn suggest_tags(
     let mut own: Vec<DocId> = Vec::new();
     for segment in searcher.segment_readers() {
         // (a) the tenant's organisation posts, cached.
-        let shared = audience
+        let shared = bits
             .bits(segment, fields.acl, &terms.shared)
             .map_err(tantivy_error)?;
         let org = audience
@@ -169,8 +168,10 @@ pub(crate) fn suggest_tags(
         // (b) the viewer's own audience, live, leaving out what (a) counted.
         own.clear();
         for term in &terms.own {
-            super::audience::for_each_posting(segment, fields.acl, term, |doc| own.push(doc))
+            let docs = bits
+                .postings(segment, fields.acl, term)
                 .map_err(tantivy_error)?;
+            own.extend_from_slice(&docs);
         }
         own.sort_unstable();
         own.dedup();

@@ -45,7 +45,9 @@ impl Blend {
         } else {
             let age = self.now_ms.saturating_sub(created_ms).max(0) as f32;
             let decay = (-age / self.half_life_ms).exp2();
-            1.0 - self.weight + self.weight * decay
+            // At most 1 (rounding could make it exceed 1 by an ulp), so that a blended
+            // score is never above its relevance: `offer` relies on it.
+            (1.0 - self.weight + self.weight * decay).min(1.0)
         };
         let blended = relevance * factor;
         // Finite and never -0.0, so the total order below agrees with `SortKey`'s.
@@ -208,6 +210,11 @@ impl TopRecentSegment {
         if self.candidates.keep == 0 {
             return false;
         }
+        // Blending only lowers a score (never below 0): a match whose relevance cannot
+        // enter need not have its age read. Most matches of a ranked query end here.
+        if relevance >= 0.0 && !self.candidates.may_enter(relevance) {
+            return false;
+        }
         let created = if self.blend.weight == 0.0 {
             self.blend.now_ms
         } else {
@@ -264,6 +271,23 @@ mod tests {
         assert_eq!(b.score(f32::INFINITY, 0), 0.0);
         // Creation times in the future count as now.
         assert_eq!(b.score(2.0, 5_000_000), b.score(2.0, 1_000_000));
+    }
+
+    /// `offer` skips a match whose relevance is below the page's worst: that is only
+    /// right if blending never raises a score, rounding included.
+    #[test]
+    fn blending_never_raises_a_score() {
+        for w in 0..=1_000 {
+            let b = Blend {
+                weight: w as f32 / 1_000.0,
+                ..blend()
+            };
+            for created in [1_000_000, 999_999, 990_000, 0, 2_000_000] {
+                for relevance in [0.0f32, 1e-30, 0.3, 1.0, 7.77, 1e30] {
+                    assert!(b.score(relevance, created) <= relevance, "{w} {created}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -141,7 +141,11 @@ impl TantivyIndex {
     pub(super) async fn commit_locked(&self, p: &mut Pipeline) -> Result<()> {
         let (writer, index, reader) =
             (self.writer.clone(), self.index.clone(), self.reader.clone());
-        let (audience, segments) = (self.engine.audience.clone(), self.engine.segments.clone());
+        let (audience, bits, segments) = (
+            self.engine.audience.clone(),
+            self.engine.bits.clone(),
+            self.engine.segments.clone(),
+        );
         let (seq, purge) = (p.applied, p.purge);
         blocking(move || {
             with_writer(&writer, |w| {
@@ -162,6 +166,7 @@ impl TantivyIndex {
                 .collect();
             // New segments are prepared now, not in a searcher's way.
             segments.refresh(&searcher, &live);
+            bits.refresh(searcher.segment_readers(), &live);
             audience.retain(&live);
             Ok(())
         })

@@ -188,6 +188,31 @@ impl Post {
     }
 }
 
+#[cfg(test)]
+impl Post {
+    /// A post for unit tests: organisation-wide, created `at` with an id from `at` and
+    /// `n`, no text, language, thread or entities (set what a test needs with `..`).
+    pub(crate) fn for_test(tenant: &str, author: &str, at: DateTime<Utc>, n: u64) -> Post {
+        Post {
+            id: PostId::from_parts(at, n),
+            tenant: tenant.into(),
+            author: author.into(),
+            text: String::new(),
+            language: Language::unknown(),
+            created_at: at,
+            edited_at: None,
+            visibility: Visibility::Organization,
+            reply_to: None,
+            thread_root: None,
+            announcement: false,
+            pinned_until: None,
+            hashtags: Vec::new(),
+            mentions: Vec::new(),
+            urls: Vec::new(),
+        }
+    }
+}
+
 /// A new text for a post, with its entities re-extracted: what the service hands the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostEdit {

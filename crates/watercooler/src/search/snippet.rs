@@ -226,28 +226,15 @@ mod tests {
     use watercooler_text::hashtag_key;
 
     use super::*;
-    use crate::ids::PostId;
-    use crate::model::{HashtagRef, Language, Visibility};
+    use crate::model::{HashtagRef, Language};
     use crate::search::query::parse;
 
     fn post(text: &str, lang: Language) -> Post {
         let at = DateTime::from_timestamp(1_360_000_000, 0).unwrap();
         Post {
-            id: PostId::from_parts(at, 1),
-            tenant: "t".into(),
-            author: "a".into(),
             text: text.into(),
             language: lang,
-            created_at: at,
-            edited_at: None,
-            visibility: Visibility::Organization,
-            reply_to: None,
-            thread_root: None,
-            announcement: false,
-            pinned_until: None,
-            hashtags: vec![],
-            mentions: vec![],
-            urls: vec![],
+            ..Post::for_test("t", "a", at, 1)
         }
     }
 

@@ -286,27 +286,13 @@ mod tests {
     use chrono::DateTime;
 
     use super::*;
-    use crate::ids::{GroupId, PersonId, PostId};
-    use crate::model::Language;
+    use crate::ids::{GroupId, PersonId};
 
     fn post(tenant: &str, author: &str, visibility: Visibility) -> Post {
         let at = DateTime::from_timestamp(1_360_000_000, 0).unwrap();
         Post {
-            id: PostId::from_parts(at, 1),
-            tenant: tenant.into(),
-            author: author.into(),
-            text: String::new(),
-            language: Language::unknown(),
-            created_at: at,
-            edited_at: None,
             visibility,
-            reply_to: None,
-            thread_root: None,
-            announcement: false,
-            pinned_until: None,
-            hashtags: vec![],
-            mentions: vec![],
-            urls: vec![],
+            ..Post::for_test(tenant, author, at, 1)
         }
     }
 

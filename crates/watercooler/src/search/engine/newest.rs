@@ -233,8 +233,6 @@ mod tests {
             .collect();
         Post {
             id: PostId::from_parts(id_time, n),
-            tenant: tenant.into(),
-            author: author.into(),
             text: (0..1 + rng.below(3))
                 .map(|_| WORDS[rng.below(WORDS.len() as u64) as usize])
                 .collect::<Vec<_>>()
@@ -244,13 +242,7 @@ mod tests {
             } else {
                 Language::english()
             },
-            created_at: created,
-            edited_at: None,
             visibility,
-            reply_to: None,
-            thread_root: None,
-            announcement: false,
-            pinned_until: None,
             hashtags: tags
                 .iter()
                 .map(|t| HashtagRef {
@@ -259,7 +251,6 @@ mod tests {
                     range: 0..0,
                 })
                 .collect(),
-            mentions: vec![],
             urls: if rng.below(4) == 0 {
                 vec![UrlRef {
                     url: "https://example.com".to_owned(),
@@ -268,6 +259,7 @@ mod tests {
             } else {
                 vec![]
             },
+            ..Post::for_test(tenant, author, created, n)
         }
     }
 

@@ -35,21 +35,9 @@ fn access(person: &str, groups: &[&str]) -> Access {
 fn post(n: u64, author: &str, visibility: Visibility) -> Post {
     let at = t0() + Duration::minutes(n as i64);
     Post {
-        id: PostId::from_parts(at, n),
-        tenant: tenant(),
-        author: author.into(),
         text: format!("post {n}"),
-        language: Default::default(),
-        created_at: at,
-        edited_at: None,
         visibility,
-        reply_to: None,
-        thread_root: None,
-        announcement: false,
-        pinned_until: None,
-        hashtags: Vec::new(),
-        mentions: Vec::new(),
-        urls: Vec::new(),
+        ..Post::for_test(tenant().as_str(), author, at, n)
     }
 }
 

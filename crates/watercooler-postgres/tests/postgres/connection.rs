@@ -80,21 +80,29 @@ async fn idle_connections_killed_by_a_server_restart_are_replaced() {
     let app = schema.name.clone();
     let store = connect(schema.options().application_name(&app)).await;
     let mut c = admin().await;
+    let mut failures = 0;
     for round in 0..3u64 {
         // Warm the pool, then terminate every backend of the store (what a restart does).
+        // From the second round on, a write may still draw a connection the previous
+        // restart killed (the reads below stop at their first success): that costs a
+        // retryable error and writes nothing, and the retry succeeds.
         for i in 0..4 {
-            store
-                .insert_post(
-                    &post(
-                        "t",
-                        "a",
-                        id(round as i64 * 10 + i, round * 10 + i as u64),
-                        "x",
-                    ),
-                    &[],
-                )
-                .await
-                .unwrap();
+            let p = post(
+                "t",
+                "a",
+                id(round as i64 * 10 + i, round * 10 + i as u64),
+                "x",
+            );
+            loop {
+                match store.insert_post(&p, &[]).await {
+                    Ok(_) => break,
+                    Err(e) => {
+                        assert!(round > 0 && e.is_retryable(), "{e:?}");
+                        failures += 1;
+                        assert!(failures <= 4 * 3, "the store does not recover: {e:?}");
+                    }
+                }
+            }
         }
         let killed: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM pg_stat_activity a, pg_terminate_backend(a.pid) \
@@ -119,7 +127,6 @@ async fn idle_connections_killed_by_a_server_restart_are_replaced() {
         // The next calls work (a dead pooled connection is noticed and replaced), or fail
         // retryably a few times at most (once per dead pooled connection); nothing written
         // before is lost.
-        let mut failures = 0;
         loop {
             match store.scan_posts(None, 1000).await {
                 Ok(posts) => {
@@ -129,7 +136,7 @@ async fn idle_connections_killed_by_a_server_restart_are_replaced() {
                 Err(e) => {
                     assert!(e.is_retryable(), "{e:?}");
                     failures += 1;
-                    assert!(failures <= 4, "the store does not recover: {e:?}");
+                    assert!(failures <= 4 * 3, "the store does not recover: {e:?}");
                 }
             }
         }

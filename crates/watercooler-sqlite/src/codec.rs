@@ -1,5 +1,6 @@
 //! Conversions between the model and SQLite values: ids as 16-byte BLOBs, times as
-//! nanoseconds, entities as compact JSON, and the cursors of every list.
+//! nanoseconds, entities as compact JSON. (Cursors are the core's,
+//! `watercooler::store::cursor`.)
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -7,7 +8,7 @@ use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 use watercooler::watercooler_text::hashtag_key;
 use watercooler::{
-    Cursor, Error, GroupId, HashtagRef, Language, MentionRef, PersonId, Post, PostId, PostStats,
+    Error, GroupId, HashtagRef, Language, MentionRef, PersonId, Post, PostId, PostStats,
     ReactionKind, Result, TenantId, UrlRef, Visibility,
 };
 
@@ -414,76 +415,6 @@ impl PostRowJson {
     }
 }
 
-// ----- cursors ------------------------------------------------------------------------------
-
-pub(crate) fn bad_cursor() -> Error {
-    Error::invalid("cursor", "not a cursor of this list")
-}
-
-/// A post list's cursor: the last post id as 32 lowercase hex digits.
-pub(crate) fn post_cursor(id: PostId) -> Cursor {
-    Cursor::new(id_hex(id))
-}
-
-/// Parses [`post_cursor`].
-pub(crate) fn parse_post_cursor(c: &Cursor) -> Result<PostId> {
-    let s = c.as_str();
-    if s.len() != 32 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(bad_cursor());
-    }
-    u128::from_str_radix(s, 16)
-        .map(PostId::from_u128)
-        .map_err(|_| bad_cursor())
-}
-
-/// A cursor that is one decimal number (notification seqs).
-pub(crate) fn seq_cursor(seq: u64) -> Cursor {
-    Cursor::new(seq.to_string())
-}
-
-/// Parses [`seq_cursor`].
-pub(crate) fn parse_seq_cursor(c: &Cursor) -> Result<i64> {
-    let s = c.as_str();
-    if s.is_empty() || s.len() > 19 || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad_cursor());
-    }
-    s.parse().map_err(|_| bad_cursor())
-}
-
-/// A reaction list's cursor: `nanos:kind:person` of the last reaction.
-pub(crate) fn reaction_cursor(at: i64, kind: i64, person: &str) -> Cursor {
-    Cursor::new(format!("{at}:{kind}:{person}"))
-}
-
-/// Parses [`reaction_cursor`].
-pub(crate) fn parse_reaction_cursor(c: &Cursor) -> Result<(i64, i64, String)> {
-    let mut parts = c.as_str().splitn(3, ':');
-    let (Some(at), Some(kind), Some(person)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(bad_cursor());
-    };
-    let at: i64 = at.parse().map_err(|_| bad_cursor())?;
-    let kind: i64 = kind.parse().map_err(|_| bad_cursor())?;
-    if !(0..ReactionKind::ALL.len() as i64).contains(&kind) {
-        return Err(bad_cursor());
-    }
-    Ok((at, kind, person.to_owned()))
-}
-
-/// A follow or mute list's cursor: the last `kind:target`.
-pub(crate) fn target_cursor(kind: i64, target: &str) -> Cursor {
-    Cursor::new(format!("{kind}:{target}"))
-}
-
-/// Parses [`target_cursor`].
-pub(crate) fn parse_target_cursor(c: &Cursor) -> Result<(i64, String)> {
-    match c.as_str().split_once(':') {
-        Some((k @ ("0" | "1" | "2"), t)) => {
-            Ok((k.parse().map_err(|_| bad_cursor())?, t.to_owned()))
-        }
-        _ => Err(bad_cursor()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -515,27 +446,6 @@ mod tests {
         let (h2, m2, u2) = entities(&entities_json(&h, &m, &u)).unwrap();
         assert_eq!((h2, m2, u2), (h, m, u));
         assert!(entities("{").is_err());
-    }
-
-    #[test]
-    fn cursors_round_trip_and_reject_garbage() {
-        let id = PostId::from_u128(0xdead_beef);
-        assert_eq!(parse_post_cursor(&post_cursor(id)).unwrap(), id);
-        assert!(parse_post_cursor(&Cursor::new("+0000000000000000000000000000001")).is_err());
-        assert_eq!(parse_seq_cursor(&seq_cursor(42)).unwrap(), 42);
-        assert!(parse_seq_cursor(&Cursor::new("99999999999999999999")).is_err());
-        assert!(parse_seq_cursor(&Cursor::new("-1")).is_err());
-        let c = reaction_cursor(-5, 4, "a:b");
-        assert_eq!(
-            parse_reaction_cursor(&c).unwrap(),
-            (-5, 4, "a:b".to_owned())
-        );
-        assert!(parse_reaction_cursor(&Cursor::new("1:9:p")).is_err());
-        assert_eq!(
-            parse_target_cursor(&target_cursor(2, "x:y")).unwrap(),
-            (2, "x:y".into())
-        );
-        assert!(parse_target_cursor(&Cursor::new("3:x")).is_err());
     }
 
     #[test]

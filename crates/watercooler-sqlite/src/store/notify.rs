@@ -3,13 +3,14 @@
 use std::collections::HashSet;
 
 use sqlx::{Row, SqliteConnection};
+use watercooler::store::cursor;
 use watercooler::{
-    NewNotification, Notification, NotificationKind, Page, PageRequest, PersonId, PostId, Result,
-    TenantId,
+    Error, NewNotification, Notification, NotificationKind, Page, PageRequest, PersonId, PostId,
+    Result, TenantId,
 };
 
 use super::SqliteStore;
-use crate::codec::{id_hex, ids_json, limit, parse_seq_cursor, post_id, seq_cursor, time, ts};
+use crate::codec::{id_hex, ids_json, limit, post_id, time, ts};
 use crate::error::{bad_data, map};
 
 /// Folds events into notifications inside the caller's transaction, in order (the
@@ -148,7 +149,9 @@ impl SqliteStore {
     ) -> Result<Page<Notification>> {
         page.validate()?;
         let before = match &page.cursor {
-            Some(c) => parse_seq_cursor(c)?,
+            // Seqs are stored signed: no seq of ours is beyond them.
+            Some(c) => i64::try_from(cursor::parse_seq(c)?)
+                .map_err(|_| Error::invalid("cursor", "not a cursor of this list"))?,
             None => i64::MAX,
         };
         let mut conn = self.read().await?;
@@ -157,7 +160,7 @@ impl SqliteStore {
         let more = items.len() > page.limit;
         items.truncate(page.limit);
         let next = if more {
-            items.last().map(|n| seq_cursor(n.seq))
+            items.last().map(|n| cursor::seq(n.seq))
         } else {
             None
         };

@@ -5,15 +5,14 @@ use serde::Serialize;
 use sqlx::Row;
 use watercooler::{
     Access, NewNotification, NotificationKind, Page, PageRequest, PersonId, PostId, Reaction,
-    ReactionKind, Result, TenantId,
+    ReactionKind, Result, TenantId, store::cursor,
 };
 
 use super::notify::{insert_notifications, remove_actor};
 use super::visibility::{bind_access, visible};
 use super::{SqliteStore, begin_write};
 use crate::codec::{
-    count, id_bytes, id_hex, limit, parse_reaction_cursor, reaction_cursor, reaction_kind,
-    reaction_kind_code, time, ts,
+    count, id_bytes, id_hex, limit, reaction_kind, reaction_kind_code, time, ts, ts_bound,
 };
 use crate::error::map;
 
@@ -148,7 +147,7 @@ impl SqliteStore {
         let after = page
             .cursor
             .as_ref()
-            .map(parse_reaction_cursor)
+            .map(cursor::parse_reaction)
             .transpose()?;
         // ?4 post, ?5 limit, ?6-?8 cursor (at, person, kind).
         let sql = if after.is_some() {
@@ -170,7 +169,13 @@ impl SqliteStore {
                 " ORDER BY r.at DESC, r.person, r.kind LIMIT ?5"
             )
         };
-        let (at, kind, person) = after.unwrap_or((0, 0, String::new()));
+        let (at, kind, person) = after.map_or((0, 0, String::new()), |a| {
+            (
+                ts_bound(a.at),
+                reaction_kind_code(a.kind),
+                a.person.as_str().to_owned(),
+            )
+        });
         let mut conn = self.read().await?;
         let rows = bind_access(sqlx::query(sql), access)
             .bind(&id_bytes(*post)[..])
@@ -181,25 +186,12 @@ impl SqliteStore {
             .fetch_all(&mut *conn)
             .await
             .map_err(map)?;
-        let mut keys = rows
+        let mut items = rows
             .iter()
             .map(|r| {
                 let person: String = r.try_get(0).map_err(map)?;
                 let kind: i64 = r.try_get(1).map_err(map)?;
                 let at: i64 = r.try_get(2).map_err(map)?;
-                Ok((person, kind, at))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let more = keys.len() > page.limit;
-        keys.truncate(page.limit);
-        let next = if more {
-            keys.last().map(|(p, k, at)| reaction_cursor(*at, *k, p))
-        } else {
-            None
-        };
-        let items = keys
-            .into_iter()
-            .map(|(person, kind, at)| {
                 Ok(Reaction {
                     post: *post,
                     person: PersonId::new(person),
@@ -207,7 +199,20 @@ impl SqliteStore {
                     at: time(at),
                 })
             })
-            .collect::<Result<_>>()?;
+            .collect::<Result<Vec<_>>>()?;
+        let more = items.len() > page.limit;
+        items.truncate(page.limit);
+        let next = more
+            .then(|| {
+                items.last().map(|r| {
+                    cursor::reaction(&cursor::ReactionPosition {
+                        at: r.at,
+                        person: r.person.clone(),
+                        kind: r.kind,
+                    })
+                })
+            })
+            .flatten();
         Ok(Page { items, next })
     }
 

@@ -7,11 +7,12 @@ use sqlx::Row;
 use watercooler::store::{Order, PostFilter};
 use watercooler::{Access, Page, PageRequest, Post, PostId, PostView, Result, Revision, TenantId};
 
+use watercooler::store::cursor;
+
 use super::SqliteStore;
 use super::visibility::{bind_access, visible};
 use crate::codec::{
-    id_bytes, ids_json, limit, parse_post_cursor, post_cols, post_cursor, post_from, post_from_row,
-    time, view_from_row,
+    id_bytes, ids_json, limit, post_cols, post_from, post_from_row, time, view_from_row,
 };
 use crate::error::map;
 
@@ -86,7 +87,7 @@ impl SqliteStore {
         page: &PageRequest,
     ) -> Result<Page<PostView>> {
         page.validate()?;
-        let after = page.cursor.as_ref().map(parse_post_cursor).transpose()?;
+        let after = page.cursor.as_ref().map(cursor::parse_post).transpose()?;
         // ?1-?3 viewer, ?4 cursor, ?5 limit, ?6 author, ?7 group, ?8 hashtag, ?9 thread.
         // The most selective filter's index drives the scan (in the order the in-memory
         // reference picks it), named with INDEXED BY: left to itself the planner walks the
@@ -170,7 +171,7 @@ impl SqliteStore {
         let more = items.len() > page.limit;
         items.truncate(page.limit);
         let next = if more {
-            items.last().map(|v| post_cursor(v.post.id))
+            items.last().map(|v| cursor::post(v.post.id))
         } else {
             None
         };

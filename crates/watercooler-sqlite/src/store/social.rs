@@ -8,8 +8,10 @@ use watercooler::{
     FollowTarget, GroupId, MuteTarget, Page, PageRequest, PersonId, Result, TenantId,
 };
 
+use watercooler::store::cursor;
+
 use super::SqliteStore;
-use crate::codec::{limit, parse_target_cursor, target_cursor};
+use crate::codec::limit;
 use crate::error::{bad_data, map};
 
 fn follow_cols(t: &FollowTarget) -> (i64, &str) {
@@ -112,16 +114,16 @@ impl SqliteStore {
         Ok(done.rows_affected() > 0)
     }
 
-    /// A page of `(kind, target)` rows after the cursor, and the next cursor.
+    /// A page of `(kind, target)` rows after `after`, and whether more follow.
     async fn target_page(
         &self,
         table: Table,
         tenant: &TenantId,
         person: &PersonId,
         page: &PageRequest,
-    ) -> Result<(Vec<(i64, String)>, Option<watercooler::Cursor>)> {
+        after: Option<(i64, &str)>,
+    ) -> Result<(Vec<(i64, String)>, bool)> {
         page.validate()?;
-        let after = page.cursor.as_ref().map(parse_target_cursor).transpose()?;
         let sql = match table {
             Table::Follows => {
                 "SELECT kind, target FROM follows WHERE tenant = ?1 AND person = ?2 \
@@ -133,7 +135,7 @@ impl SqliteStore {
             }
         };
         // Before everything: kind -1 sorts before every stored kind.
-        let (kind, target) = after.unwrap_or((-1, String::new()));
+        let (kind, target) = after.unwrap_or((-1, ""));
         let mut conn = self.read().await?;
         let rows = sqlx::query(sql)
             .bind(tenant.as_str())
@@ -150,12 +152,7 @@ impl SqliteStore {
             .collect::<Result<Vec<(i64, String)>>>()?;
         let more = items.len() > page.limit;
         items.truncate(page.limit);
-        let next = if more {
-            items.last().map(|(k, t)| target_cursor(*k, t))
-        } else {
-            None
-        };
-        Ok((items, next))
+        Ok((items, more))
     }
 
     pub(super) async fn follow_impl(
@@ -211,13 +208,21 @@ impl SqliteStore {
         person: &PersonId,
         page: &PageRequest,
     ) -> Result<Page<FollowTarget>> {
-        let (rows, next) = self
-            .target_page(Table::Follows, tenant, person, page)
+        let after = page.cursor.as_ref().map(cursor::parse_follow).transpose()?;
+        let (rows, more) = self
+            .target_page(
+                Table::Follows,
+                tenant,
+                person,
+                page,
+                after.as_ref().map(follow_cols),
+            )
             .await?;
-        let items = rows
+        let items: Vec<FollowTarget> = rows
             .into_iter()
             .map(|(k, t)| follow_target(k, t))
             .collect::<Result<_>>()?;
+        let next = more.then(|| items.last().map(cursor::follow)).flatten();
         Ok(Page { items, next })
     }
 
@@ -248,11 +253,21 @@ impl SqliteStore {
         person: &PersonId,
         page: &PageRequest,
     ) -> Result<Page<MuteTarget>> {
-        let (rows, next) = self.target_page(Table::Mutes, tenant, person, page).await?;
-        let items = rows
+        let after = page.cursor.as_ref().map(cursor::parse_mute).transpose()?;
+        let (rows, more) = self
+            .target_page(
+                Table::Mutes,
+                tenant,
+                person,
+                page,
+                after.as_ref().map(mute_cols),
+            )
+            .await?;
+        let items: Vec<MuteTarget> = rows
             .into_iter()
             .map(|(k, t)| mute_target(k, t))
             .collect::<Result<_>>()?;
+        let next = more.then(|| items.last().map(cursor::mute)).flatten();
         Ok(Page { items, next })
     }
 }

@@ -1,6 +1,19 @@
-//! Cursor encodings of the memory store. Each names the last item of a page, so a list that
-//! grows (or shrinks) between pages never repeats or skips what stayed. A cursor the store
-//! did not make is [`Error::Invalid`], never a panic.
+//! Cursor encodings for the lists a [`Store`](super::Store) pages through, shared by our
+//! stores (memory, SQLite, PostgreSQL) and offered to yours. Each cursor names the last
+//! item of a page — not an offset — so a list that grows or shrinks between pages never
+//! repeats or skips what stayed. Parsing a cursor that none of these made is
+//! [`Error::Invalid`], never a panic.
+//!
+//! ```
+//! use watercooler::store::cursor;
+//! use watercooler::{FollowTarget, PersonId};
+//!
+//! let last = FollowTarget::Person(PersonId::new("jan"));
+//! let next = cursor::follow(&last);
+//! assert_eq!(cursor::parse_follow(&next)?, last);
+//! assert!(cursor::parse_post(&next).is_err());
+//! # Ok::<(), watercooler::Error>(())
+//! ```
 
 use chrono::{DateTime, Utc};
 use watercooler_text::hashtag_key;
@@ -15,12 +28,12 @@ fn bad() -> Error {
 }
 
 /// A post list's cursor: the last post id as 32 lowercase hex digits.
-pub(super) fn post(id: PostId) -> Cursor {
+pub fn post(id: PostId) -> Cursor {
     Cursor::new(format!("{:032x}", id.as_u128()))
 }
 
 /// Parses [`post`].
-pub(super) fn parse_post(c: &Cursor) -> Result<PostId> {
+pub fn parse_post(c: &Cursor) -> Result<PostId> {
     let s = c.as_str();
     if s.len() != 32 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(bad());
@@ -31,12 +44,12 @@ pub(super) fn parse_post(c: &Cursor) -> Result<PostId> {
 }
 
 /// A notification list's cursor: the last notification's seq in decimal.
-pub(super) fn seq(seq: u64) -> Cursor {
+pub fn seq(seq: u64) -> Cursor {
     Cursor::new(seq.to_string())
 }
 
 /// Parses [`seq`].
-pub(super) fn parse_seq(c: &Cursor) -> Result<u64> {
+pub fn parse_seq(c: &Cursor) -> Result<u64> {
     let s = c.as_str();
     if s.is_empty() || s.len() > 20 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
@@ -44,23 +57,31 @@ pub(super) fn parse_seq(c: &Cursor) -> Result<u64> {
     s.parse().map_err(|_| bad())
 }
 
-/// The sort key of a reaction list (newest first): time, then person, then kind.
-pub(super) type ReactionKey = (std::cmp::Reverse<DateTime<Utc>>, PersonId, ReactionKind);
+/// Where a reaction stands in its post's list, which runs newest first, then by person,
+/// then by kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReactionPosition {
+    /// When the reaction was made.
+    pub at: DateTime<Utc>,
+    /// Who reacted.
+    pub person: PersonId,
+    /// How.
+    pub kind: ReactionKind,
+}
 
 /// A reaction list's cursor: `secs:nanos:kind:person` of the last reaction.
-pub(super) fn reaction(key: &ReactionKey) -> Cursor {
-    let at = key.0.0;
+pub fn reaction(p: &ReactionPosition) -> Cursor {
     Cursor::new(format!(
         "{}:{}:{}:{}",
-        at.timestamp(),
-        at.timestamp_subsec_nanos(),
-        key.2.index(),
-        key.1.as_str()
+        p.at.timestamp(),
+        p.at.timestamp_subsec_nanos(),
+        p.kind.index(),
+        p.person.as_str()
     ))
 }
 
 /// Parses [`reaction`].
-pub(super) fn parse_reaction(c: &Cursor) -> Result<ReactionKey> {
+pub fn parse_reaction(c: &Cursor) -> Result<ReactionPosition> {
     let mut parts = c.as_str().splitn(4, ':');
     let (Some(secs), Some(nanos), Some(kind), Some(person)) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -72,11 +93,15 @@ pub(super) fn parse_reaction(c: &Cursor) -> Result<ReactionKey> {
     let kind: usize = kind.parse().map_err(|_| bad())?;
     let kind = *ReactionKind::ALL.get(kind).ok_or_else(bad)?;
     let at = DateTime::from_timestamp(secs, nanos).ok_or_else(bad)?;
-    Ok((std::cmp::Reverse(at), PersonId::new(person), kind))
+    Ok(ReactionPosition {
+        at,
+        person: PersonId::new(person),
+        kind,
+    })
 }
 
 /// A follow list's cursor: the last target, tagged by kind.
-pub(super) fn follow(t: &FollowTarget) -> Cursor {
+pub fn follow(t: &FollowTarget) -> Cursor {
     Cursor::new(match t {
         FollowTarget::Person(p) => format!("p:{p}"),
         FollowTarget::Hashtag(k) => format!("h:{k}"),
@@ -85,7 +110,7 @@ pub(super) fn follow(t: &FollowTarget) -> Cursor {
 }
 
 /// Parses [`follow`]. A tag key survives the round trip because keys are idempotent.
-pub(super) fn parse_follow(c: &Cursor) -> Result<FollowTarget> {
+pub fn parse_follow(c: &Cursor) -> Result<FollowTarget> {
     match c.as_str().split_once(':') {
         Some(("p", v)) => Ok(FollowTarget::Person(PersonId::new(v))),
         Some(("h", v)) => Ok(FollowTarget::Hashtag(hashtag_key(v))),
@@ -95,7 +120,7 @@ pub(super) fn parse_follow(c: &Cursor) -> Result<FollowTarget> {
 }
 
 /// A mute list's cursor: the last target, tagged by kind.
-pub(super) fn mute(t: &MuteTarget) -> Cursor {
+pub fn mute(t: &MuteTarget) -> Cursor {
     Cursor::new(match t {
         MuteTarget::Person(p) => format!("p:{p}"),
         MuteTarget::Word(w) => format!("w:{w}"),
@@ -104,7 +129,7 @@ pub(super) fn mute(t: &MuteTarget) -> Cursor {
 }
 
 /// Parses [`mute`].
-pub(super) fn parse_mute(c: &Cursor) -> Result<MuteTarget> {
+pub fn parse_mute(c: &Cursor) -> Result<MuteTarget> {
     match c.as_str().split_once(':') {
         Some(("p", v)) => Ok(MuteTarget::Person(PersonId::new(v))),
         Some(("w", v)) => Ok(MuteTarget::Word(v.to_owned())),
@@ -141,11 +166,11 @@ mod tests {
         assert_eq!(parse_seq(&seq(42)).unwrap(), 42);
         assert!(parse_seq(&Cursor::new("-1")).is_err());
         assert!(parse_seq(&Cursor::new("99999999999999999999")).is_err());
-        let key = (
-            std::cmp::Reverse(DateTime::from_timestamp(1_360_000_000, 5).unwrap()),
-            PersonId::new("t:u:1"),
-            ReactionKind::Funny,
-        );
+        let key = ReactionPosition {
+            at: DateTime::from_timestamp(1_360_000_000, 5).unwrap(),
+            person: PersonId::new("t:u:1"),
+            kind: ReactionKind::Funny,
+        };
         assert_eq!(parse_reaction(&reaction(&key)).unwrap(), key);
         for bad in ["", "1:2:3", "1:2:9:p", "x:0:0:p", "1:99999999999:0:p"] {
             assert!(parse_reaction(&Cursor::new(bad)).is_err(), "{bad}");

@@ -12,6 +12,7 @@
 //! - Lists are paginated with cursors; no item is lost or repeated while posts are added.
 
 mod batch;
+pub mod cursor;
 mod memory;
 mod query;
 

@@ -3,7 +3,6 @@
 //! so a write and its change-log entry are atomic for free. The methods are async to fit
 //! the trait but never await while holding the lock (they do no I/O).
 
-mod cursor;
 mod inbox;
 mod log;
 mod privacy;
@@ -33,6 +32,7 @@ use crate::model::{
 };
 use crate::page::{Page, PageRequest};
 use crate::store::PostFilter;
+use crate::store::cursor;
 
 /// An in-memory [`Store`]. Nothing survives the process.
 #[derive(Debug, Default)]

@@ -7,13 +7,13 @@ use std::ops::Bound;
 
 use chrono::{DateTime, Utc};
 
-use super::cursor;
 use super::tenant::{PostEntry, TenantData};
 use crate::access::Access;
 use crate::error::{Error, Result};
-use crate::ids::PostId;
-use crate::model::{PostView, Reaction, Visibility};
+use crate::ids::{PersonId, PostId};
+use crate::model::{PostView, Reaction, ReactionKind, Visibility};
 use crate::page::{Page, PageRequest};
+use crate::store::cursor::{self, ReactionPosition};
 use crate::store::{
     Candidate, CandidateQuery, CandidateSources, Order, PostFilter, TagBucket, TagSuggestion,
 };
@@ -171,11 +171,13 @@ impl TenantData {
             .cursor
             .as_ref()
             .map(cursor::parse_reaction)
-            .transpose()?;
+            .transpose()?
+            .map(|p| (Reverse(p.at), p.person, p.kind));
         let Some(entry) = self.visible(access, post) else {
             return Ok(Page::empty());
         };
-        let mut keys: Vec<cursor::ReactionKey> = entry
+        // The list's order: newest first, then person, then kind.
+        let mut keys: Vec<(Reverse<DateTime<Utc>>, PersonId, ReactionKind)> = entry
             .reactions
             .iter()
             .map(|((person, kind), at)| (Reverse(*at), person.clone(), *kind))
@@ -185,7 +187,13 @@ impl TenantData {
         let more = keys.len() > page.limit;
         keys.truncate(page.limit);
         let next = if more {
-            keys.last().map(cursor::reaction)
+            keys.last().map(|(Reverse(at), person, kind)| {
+                cursor::reaction(&ReactionPosition {
+                    at: *at,
+                    person: person.clone(),
+                    kind: *kind,
+                })
+            })
         } else {
             None
         };

@@ -53,7 +53,6 @@
 //! `docs/storage.md`.
 #![deny(missing_docs)]
 
-mod cursor;
 mod error;
 mod migrate;
 mod options;

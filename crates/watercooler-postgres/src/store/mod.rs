@@ -175,7 +175,7 @@ impl Store for PgStore {
         person: &PersonId,
         target: &FollowTarget,
     ) -> Result<bool> {
-        self.add_follow(tenant, person, target).await
+        self.add_target(tenant, person, target).await
     }
 
     async fn follow_many(
@@ -192,7 +192,7 @@ impl Store for PgStore {
         person: &PersonId,
         target: &FollowTarget,
     ) -> Result<bool> {
-        self.remove_follow(tenant, person, target).await
+        self.remove_target(tenant, person, target).await
     }
 
     async fn follows(
@@ -201,7 +201,7 @@ impl Store for PgStore {
         person: &PersonId,
         page: &PageRequest,
     ) -> Result<Page<FollowTarget>> {
-        self.follow_page(tenant, person, page).await
+        self.target_page(tenant, person, page).await
     }
 
     async fn mute(
@@ -210,7 +210,7 @@ impl Store for PgStore {
         person: &PersonId,
         target: &MuteTarget,
     ) -> Result<bool> {
-        self.add_mute(tenant, person, target).await
+        self.add_target(tenant, person, target).await
     }
 
     async fn unmute(
@@ -219,7 +219,7 @@ impl Store for PgStore {
         person: &PersonId,
         target: &MuteTarget,
     ) -> Result<bool> {
-        self.remove_mute(tenant, person, target).await
+        self.remove_target(tenant, person, target).await
     }
 
     async fn mutes(
@@ -228,7 +228,7 @@ impl Store for PgStore {
         person: &PersonId,
         page: &PageRequest,
     ) -> Result<Page<MuteTarget>> {
-        self.mute_page(tenant, person, page).await
+        self.target_page(tenant, person, page).await
     }
 
     async fn notifications(

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 use sqlx::postgres::PgConnection;
+use watercooler::store::cursor;
 use watercooler::{
     NewNotification, Notification, NotificationKind, Page, PageRequest, PersonId, PostId, Result,
     TenantId,
@@ -11,7 +12,6 @@ use watercooler::{
 
 use super::sql_limit;
 use crate::PgStore;
-use crate::cursor;
 use crate::error::db;
 use crate::rows::{self, post_id, uuid};
 

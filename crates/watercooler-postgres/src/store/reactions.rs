@@ -6,6 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::Row;
+use watercooler::store::cursor::{self, ReactionPosition};
 use watercooler::{
     Access, Error, NewNotification, NotificationKind, Page, PageRequest, PersonId, PostId,
     Reaction, ReactionKind, Result, TenantId,
@@ -13,7 +14,6 @@ use watercooler::{
 
 use super::{notify, sql_limit};
 use crate::PgStore;
-use crate::cursor::{self, ReactionPos};
 use crate::error::db;
 use crate::rows::{self, uuid, uuids};
 use crate::session::commit;
@@ -275,7 +275,7 @@ impl PgStore {
         }
         let next = if more {
             items.last().map(|r| {
-                cursor::reaction(&ReactionPos {
+                cursor::reaction(&ReactionPosition {
                     at: r.at,
                     person: r.person.clone(),
                     kind: r.kind,

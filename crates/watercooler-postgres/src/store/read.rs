@@ -5,12 +5,12 @@ use std::collections::HashMap;
 
 use sqlx::Row;
 use uuid::Uuid;
+use watercooler::store::cursor;
 use watercooler::store::{Order, PostFilter};
 use watercooler::{Access, Page, PageRequest, Post, PostId, PostView, Result, Revision, TenantId};
 
 use super::sql_limit;
 use crate::PgStore;
-use crate::cursor;
 use crate::error::db;
 use crate::rows::{self, POST_COLUMNS, post_id, uuid, uuids};
 use crate::sql::{Qb, push_visible};

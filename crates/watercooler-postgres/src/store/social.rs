@@ -4,65 +4,101 @@ use std::collections::HashSet;
 
 use sqlx::Row;
 use uuid::Uuid;
+use watercooler::store::cursor;
 use watercooler::{
-    FollowTarget, MuteTarget, Page, PageRequest, PersonId, PostId, Result, TenantId,
+    Cursor, FollowTarget, MuteTarget, Page, PageRequest, PersonId, PostId, Result, TenantId,
 };
 
 use super::sql_limit;
 use crate::PgStore;
-use crate::cursor;
 use crate::error::db;
 use crate::rows::{self, post_id, uuids};
 use crate::session::commit;
 
-/// Which of the two target tables.
-#[derive(Clone, Copy)]
-enum Set {
-    Follows,
-    Mutes,
+/// A follow or a mute target: its statements, its stored columns and its cursor. The two
+/// tables differ only in name, so follows and mutes share the code.
+pub(crate) trait Target: Sized {
+    /// Adds one (kind, target) unless present.
+    const INSERT: &'static str;
+    /// Removes one (kind, target).
+    const DELETE: &'static str;
+    /// In (kind, target) order, which is the targets' own order; after a position.
+    const PAGE: &'static str;
+    /// As stored: (kind, target), kinds in the model enum's order.
+    fn parts(&self) -> (i16, &str);
+    /// Parses [`Target::parts`].
+    fn from_parts(kind: i16, target: String) -> Result<Self>;
+    /// The cursor of a page ending at this target.
+    fn cursor(&self) -> Cursor;
+    /// Parses [`Target::cursor`].
+    fn parse_cursor(c: &Cursor) -> Result<Self>;
 }
 
-impl Set {
-    fn insert(self) -> &'static str {
-        match self {
-            Set::Follows => {
-                "INSERT INTO follows (tenant, person, kind, target) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT DO NOTHING"
-            }
-            Set::Mutes => {
-                "INSERT INTO mutes (tenant, person, kind, target) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT DO NOTHING"
-            }
-        }
+impl Target for FollowTarget {
+    const INSERT: &'static str = "INSERT INTO follows (tenant, person, kind, target) \
+        VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+    const DELETE: &'static str =
+        "DELETE FROM follows WHERE tenant = $1 AND person = $2 AND kind = $3 AND target = $4";
+    const PAGE: &'static str = "SELECT kind, target FROM follows WHERE tenant = $1 \
+        AND person = $2 AND (kind, target) > ($3, $4) ORDER BY kind, target LIMIT $5";
+    fn parts(&self) -> (i16, &str) {
+        rows::follow_parts(self)
     }
-
-    fn delete(self) -> &'static str {
-        match self {
-            Set::Follows => {
-                "DELETE FROM follows WHERE tenant = $1 AND person = $2 AND kind = $3 AND target = $4"
-            }
-            Set::Mutes => {
-                "DELETE FROM mutes WHERE tenant = $1 AND person = $2 AND kind = $3 AND target = $4"
-            }
-        }
+    fn from_parts(kind: i16, target: String) -> Result<Self> {
+        rows::follow_target(kind, target)
     }
+    fn cursor(&self) -> Cursor {
+        cursor::follow(self)
+    }
+    fn parse_cursor(c: &Cursor) -> Result<Self> {
+        cursor::parse_follow(c)
+    }
+}
 
-    /// In (kind, target) order, which is the targets' own order; after a position.
-    fn page(self) -> &'static str {
-        match self {
-            Set::Follows => {
-                "SELECT kind, target FROM follows WHERE tenant = $1 AND person = $2 \
-                 AND (kind, target) > ($3, $4) ORDER BY kind, target LIMIT $5"
-            }
-            Set::Mutes => {
-                "SELECT kind, target FROM mutes WHERE tenant = $1 AND person = $2 \
-                 AND (kind, target) > ($3, $4) ORDER BY kind, target LIMIT $5"
-            }
-        }
+impl Target for MuteTarget {
+    const INSERT: &'static str = "INSERT INTO mutes (tenant, person, kind, target) \
+        VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+    const DELETE: &'static str =
+        "DELETE FROM mutes WHERE tenant = $1 AND person = $2 AND kind = $3 AND target = $4";
+    const PAGE: &'static str = "SELECT kind, target FROM mutes WHERE tenant = $1 \
+        AND person = $2 AND (kind, target) > ($3, $4) ORDER BY kind, target LIMIT $5";
+    fn parts(&self) -> (i16, &str) {
+        rows::mute_parts(self)
+    }
+    fn from_parts(kind: i16, target: String) -> Result<Self> {
+        rows::mute_target(kind, target)
+    }
+    fn cursor(&self) -> Cursor {
+        cursor::mute(self)
+    }
+    fn parse_cursor(c: &Cursor) -> Result<Self> {
+        cursor::parse_mute(c)
     }
 }
 
 impl PgStore {
+    /// Adds a follow or mute; `false` when it was already there.
+    pub(crate) async fn add_target<T: Target>(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        target: &T,
+    ) -> Result<bool> {
+        self.change_set(T::INSERT, tenant, person, target.parts())
+            .await
+    }
+
+    /// Removes a follow or mute; `false` when it was not there.
+    pub(crate) async fn remove_target<T: Target>(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        target: &T,
+    ) -> Result<bool> {
+        self.change_set(T::DELETE, tenant, person, target.parts())
+            .await
+    }
+
     /// Adds or removes one (kind, target) of a person's set; whether anything changed.
     async fn change_set(
         &self,
@@ -84,20 +120,19 @@ impl PgStore {
         Ok(done.rows_affected() == 1)
     }
 
-    /// A page of a person's set as stored (kind, target) pairs.
-    async fn set_page(
+    /// A page of a person's follows or mutes, in the model's order.
+    pub(crate) async fn target_page<T: Target>(
         &self,
-        set: Set,
         tenant: &TenantId,
         person: &PersonId,
         page: &PageRequest,
-        after: Option<(i16, String)>,
-    ) -> Result<(Vec<(i16, String)>, bool)> {
+    ) -> Result<Page<T>> {
         page.validate()?;
+        let after = page.cursor.as_ref().map(T::parse_cursor).transpose()?;
         // (-1, "") sorts before every stored pair.
-        let (kind, target) = after.unwrap_or((-1, String::new()));
+        let (kind, target) = after.as_ref().map_or((-1, ""), T::parts);
         let mut s = self.reader(tenant).await?;
-        let found = sqlx::query(set.page())
+        let found = sqlx::query(T::PAGE)
             .bind(tenant.as_str())
             .bind(person.as_str())
             .bind(kind)
@@ -111,24 +146,10 @@ impl PgStore {
         let items = found
             .iter()
             .take(page.limit)
-            .map(|r| Ok((r.try_get(0).map_err(db)?, r.try_get(1).map_err(db)?)))
-            .collect::<Result<Vec<_>>>()?;
-        Ok((items, more))
-    }
-
-    pub(crate) async fn add_follow(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        target: &FollowTarget,
-    ) -> Result<bool> {
-        self.change_set(
-            Set::Follows.insert(),
-            tenant,
-            person,
-            rows::follow_parts(target),
-        )
-        .await
+            .map(|r| T::from_parts(r.try_get(0).map_err(db)?, r.try_get(1).map_err(db)?))
+            .collect::<Result<Vec<T>>>()?;
+        let next = more.then(|| items.last().map(T::cursor)).flatten();
+        Ok(Page { items, next })
     }
 
     /// Adds many follows of one tenant in one statement; how many were new.
@@ -170,95 +191,6 @@ impl PgStore {
         .map_err(db)?;
         commit(tx).await?;
         Ok(usize::try_from(done.rows_affected()).unwrap_or(usize::MAX))
-    }
-
-    pub(crate) async fn remove_follow(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        target: &FollowTarget,
-    ) -> Result<bool> {
-        self.change_set(
-            Set::Follows.delete(),
-            tenant,
-            person,
-            rows::follow_parts(target),
-        )
-        .await
-    }
-
-    pub(crate) async fn follow_page(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        page: &PageRequest,
-    ) -> Result<Page<FollowTarget>> {
-        let after = page.cursor.as_ref().map(cursor::parse_follow).transpose()?;
-        let (found, more) = self
-            .set_page(Set::Follows, tenant, person, page, after)
-            .await?;
-        let items = found
-            .into_iter()
-            .map(|(k, t)| rows::follow_target(k, t))
-            .collect::<Result<Vec<_>>>()?;
-        let next = if more {
-            items.last().map(cursor::follow)
-        } else {
-            None
-        };
-        Ok(Page { items, next })
-    }
-
-    pub(crate) async fn add_mute(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        target: &MuteTarget,
-    ) -> Result<bool> {
-        self.change_set(
-            Set::Mutes.insert(),
-            tenant,
-            person,
-            rows::mute_parts(target),
-        )
-        .await
-    }
-
-    pub(crate) async fn remove_mute(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        target: &MuteTarget,
-    ) -> Result<bool> {
-        self.change_set(
-            Set::Mutes.delete(),
-            tenant,
-            person,
-            rows::mute_parts(target),
-        )
-        .await
-    }
-
-    pub(crate) async fn mute_page(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        page: &PageRequest,
-    ) -> Result<Page<MuteTarget>> {
-        let after = page.cursor.as_ref().map(cursor::parse_mute).transpose()?;
-        let (found, more) = self
-            .set_page(Set::Mutes, tenant, person, page, after)
-            .await?;
-        let items = found
-            .into_iter()
-            .map(|(k, t)| rows::mute_target(k, t))
-            .collect::<Result<Vec<_>>>()?;
-        let next = if more {
-            items.last().map(cursor::mute)
-        } else {
-            None
-        };
-        Ok(Page { items, next })
     }
 
     pub(crate) async fn posts_seen(

@@ -340,7 +340,7 @@ impl Store for SqliteStore {
         person: &PersonId,
         target: &FollowTarget,
     ) -> Result<bool> {
-        self.follow_impl(tenant, person, target).await
+        self.add_target(tenant, person, target).await
     }
 
     async fn follow_many(
@@ -357,7 +357,7 @@ impl Store for SqliteStore {
         person: &PersonId,
         target: &FollowTarget,
     ) -> Result<bool> {
-        self.unfollow_impl(tenant, person, target).await
+        self.remove_target(tenant, person, target).await
     }
 
     async fn follows(
@@ -366,7 +366,7 @@ impl Store for SqliteStore {
         person: &PersonId,
         page: &PageRequest,
     ) -> Result<Page<FollowTarget>> {
-        self.follows_impl(tenant, person, page).await
+        self.target_page(tenant, person, page).await
     }
 
     async fn mute(
@@ -375,7 +375,7 @@ impl Store for SqliteStore {
         person: &PersonId,
         target: &MuteTarget,
     ) -> Result<bool> {
-        self.mute_impl(tenant, person, target).await
+        self.add_target(tenant, person, target).await
     }
 
     async fn unmute(
@@ -384,7 +384,7 @@ impl Store for SqliteStore {
         person: &PersonId,
         target: &MuteTarget,
     ) -> Result<bool> {
-        self.unmute_impl(tenant, person, target).await
+        self.remove_target(tenant, person, target).await
     }
 
     async fn mutes(
@@ -393,7 +393,7 @@ impl Store for SqliteStore {
         person: &PersonId,
         page: &PageRequest,
     ) -> Result<Page<MuteTarget>> {
-        self.mutes_impl(tenant, person, page).await
+        self.target_page(tenant, person, page).await
     }
 
     async fn notifications(

@@ -1,14 +1,13 @@
 //! Follows and mutes: one table each, targets stored as `(kind, target)` where the kind's
 //! number follows the model enum's order, so pages come out in the model's `Ord`.
 
-use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
+use sqlx::{AssertSqlSafe, Row};
+use watercooler::store::cursor;
 use watercooler::watercooler_text::hashtag_key;
 use watercooler::{
-    FollowTarget, GroupId, MuteTarget, Page, PageRequest, PersonId, Result, TenantId,
+    Cursor, FollowTarget, GroupId, MuteTarget, Page, PageRequest, PersonId, Result, TenantId,
 };
-
-use watercooler::store::cursor;
 
 use super::SqliteStore;
 use crate::codec::limit;
@@ -48,33 +47,94 @@ fn mute_target(kind: i64, target: String) -> Result<MuteTarget> {
     })
 }
 
-/// Which table: the statements below differ only in it.
-#[derive(Clone, Copy)]
-enum Table {
-    Follows,
-    Mutes,
+/// A follow or a mute target: its table, its stored columns and its cursor. The
+/// statements differ only in the table, so follows and mutes share them.
+pub(super) trait Target: Sized {
+    /// `follows` or `mutes`.
+    const TABLE: &'static str;
+    /// As stored: (kind, target), kinds in the model enum's order.
+    fn cols(&self) -> (i64, &str);
+    /// Parses [`Target::cols`].
+    fn from_cols(kind: i64, target: String) -> Result<Self>;
+    /// The cursor of a page ending at this target.
+    fn cursor(&self) -> Cursor;
+    /// Parses [`Target::cursor`].
+    fn parse_cursor(c: &Cursor) -> Result<Self>;
+}
+
+impl Target for FollowTarget {
+    const TABLE: &'static str = "follows";
+    fn cols(&self) -> (i64, &str) {
+        follow_cols(self)
+    }
+    fn from_cols(kind: i64, target: String) -> Result<Self> {
+        follow_target(kind, target)
+    }
+    fn cursor(&self) -> Cursor {
+        cursor::follow(self)
+    }
+    fn parse_cursor(c: &Cursor) -> Result<Self> {
+        cursor::parse_follow(c)
+    }
+}
+
+impl Target for MuteTarget {
+    const TABLE: &'static str = "mutes";
+    fn cols(&self) -> (i64, &str) {
+        mute_cols(self)
+    }
+    fn from_cols(kind: i64, target: String) -> Result<Self> {
+        mute_target(kind, target)
+    }
+    fn cursor(&self) -> Cursor {
+        cursor::mute(self)
+    }
+    fn parse_cursor(c: &Cursor) -> Result<Self> {
+        cursor::parse_mute(c)
+    }
 }
 
 impl SqliteStore {
-    async fn add_target(
+    /// Adds a follow or mute; `false` when it was already there.
+    pub(super) async fn add_target<T: Target>(
         &self,
-        table: Table,
         tenant: &TenantId,
         person: &PersonId,
-        kind: i64,
-        target: &str,
+        target: &T,
     ) -> Result<bool> {
-        let sql = match table {
-            Table::Follows => {
-                "INSERT OR IGNORE INTO follows (tenant, person, kind, target) VALUES (?1, ?2, ?3, ?4)"
-            }
-            Table::Mutes => {
-                "INSERT OR IGNORE INTO mutes (tenant, person, kind, target) VALUES (?1, ?2, ?3, ?4)"
-            }
-        };
+        let sql = format!(
+            "INSERT OR IGNORE INTO {} (tenant, person, kind, target) VALUES (?1, ?2, ?3, ?4)",
+            T::TABLE
+        );
+        self.change_target(&sql, tenant, person, target.cols())
+            .await
+    }
+
+    /// Removes a follow or mute; `false` when it was not there.
+    pub(super) async fn remove_target<T: Target>(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        target: &T,
+    ) -> Result<bool> {
+        let sql = format!(
+            "DELETE FROM {} WHERE tenant = ?1 AND person = ?2 AND kind = ?3 AND target = ?4",
+            T::TABLE
+        );
+        self.change_target(&sql, tenant, person, target.cols())
+            .await
+    }
+
+    async fn change_target(
+        &self,
+        sql: &str,
+        tenant: &TenantId,
+        person: &PersonId,
+        (kind, target): (i64, &str),
+    ) -> Result<bool> {
         // One statement: atomic on its own, no transaction round trips.
         let mut conn = self.writer().await?;
-        let done = sqlx::query(sql)
+        let done = sqlx::query(AssertSqlSafe(sql))
             .bind(tenant.as_str())
             .bind(person.as_str())
             .bind(kind)
@@ -85,59 +145,24 @@ impl SqliteStore {
         Ok(done.rows_affected() > 0)
     }
 
-    async fn remove_target(
+    /// A page of a person's follows or mutes, in the model's order.
+    pub(super) async fn target_page<T: Target>(
         &self,
-        table: Table,
-        tenant: &TenantId,
-        person: &PersonId,
-        kind: i64,
-        target: &str,
-    ) -> Result<bool> {
-        let sql = match table {
-            Table::Follows => {
-                "DELETE FROM follows WHERE tenant = ?1 AND person = ?2 AND kind = ?3 AND target = ?4"
-            }
-            Table::Mutes => {
-                "DELETE FROM mutes WHERE tenant = ?1 AND person = ?2 AND kind = ?3 AND target = ?4"
-            }
-        };
-        // One statement: atomic on its own, no transaction round trips.
-        let mut conn = self.writer().await?;
-        let done = sqlx::query(sql)
-            .bind(tenant.as_str())
-            .bind(person.as_str())
-            .bind(kind)
-            .bind(target)
-            .execute(&mut *conn)
-            .await
-            .map_err(map)?;
-        Ok(done.rows_affected() > 0)
-    }
-
-    /// A page of `(kind, target)` rows after `after`, and whether more follow.
-    async fn target_page(
-        &self,
-        table: Table,
         tenant: &TenantId,
         person: &PersonId,
         page: &PageRequest,
-        after: Option<(i64, &str)>,
-    ) -> Result<(Vec<(i64, String)>, bool)> {
+    ) -> Result<Page<T>> {
         page.validate()?;
-        let sql = match table {
-            Table::Follows => {
-                "SELECT kind, target FROM follows WHERE tenant = ?1 AND person = ?2 \
-                AND (kind, target) > (?3, ?4) ORDER BY kind, target LIMIT ?5"
-            }
-            Table::Mutes => {
-                "SELECT kind, target FROM mutes WHERE tenant = ?1 AND person = ?2 \
-                AND (kind, target) > (?3, ?4) ORDER BY kind, target LIMIT ?5"
-            }
-        };
+        let after = page.cursor.as_ref().map(T::parse_cursor).transpose()?;
+        let sql = format!(
+            "SELECT kind, target FROM {} WHERE tenant = ?1 AND person = ?2 \
+             AND (kind, target) > (?3, ?4) ORDER BY kind, target LIMIT ?5",
+            T::TABLE
+        );
         // Before everything: kind -1 sorts before every stored kind.
-        let (kind, target) = after.unwrap_or((-1, ""));
+        let (kind, target) = after.as_ref().map_or((-1, ""), T::cols);
         let mut conn = self.read().await?;
-        let rows = sqlx::query(sql)
+        let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(tenant.as_str())
             .bind(person.as_str())
             .bind(kind)
@@ -148,22 +173,14 @@ impl SqliteStore {
             .map_err(map)?;
         let mut items = rows
             .iter()
-            .map(|r: &SqliteRow| Ok((r.try_get(0).map_err(map)?, r.try_get(1).map_err(map)?)))
-            .collect::<Result<Vec<(i64, String)>>>()?;
+            .map(|r: &SqliteRow| {
+                T::from_cols(r.try_get(0).map_err(map)?, r.try_get(1).map_err(map)?)
+            })
+            .collect::<Result<Vec<T>>>()?;
         let more = items.len() > page.limit;
         items.truncate(page.limit);
-        Ok((items, more))
-    }
-
-    pub(super) async fn follow_impl(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        target: &FollowTarget,
-    ) -> Result<bool> {
-        let (kind, t) = follow_cols(target);
-        self.add_target(Table::Follows, tenant, person, kind, t)
-            .await
+        let next = more.then(|| items.last().map(T::cursor)).flatten();
+        Ok(Page { items, next })
     }
 
     pub(super) async fn follow_many_impl(
@@ -189,86 +206,6 @@ impl SqliteStore {
             &rows,
         )
         .await
-    }
-
-    pub(super) async fn unfollow_impl(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        target: &FollowTarget,
-    ) -> Result<bool> {
-        let (kind, t) = follow_cols(target);
-        self.remove_target(Table::Follows, tenant, person, kind, t)
-            .await
-    }
-
-    pub(super) async fn follows_impl(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        page: &PageRequest,
-    ) -> Result<Page<FollowTarget>> {
-        let after = page.cursor.as_ref().map(cursor::parse_follow).transpose()?;
-        let (rows, more) = self
-            .target_page(
-                Table::Follows,
-                tenant,
-                person,
-                page,
-                after.as_ref().map(follow_cols),
-            )
-            .await?;
-        let items: Vec<FollowTarget> = rows
-            .into_iter()
-            .map(|(k, t)| follow_target(k, t))
-            .collect::<Result<_>>()?;
-        let next = more.then(|| items.last().map(cursor::follow)).flatten();
-        Ok(Page { items, next })
-    }
-
-    pub(super) async fn mute_impl(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        target: &MuteTarget,
-    ) -> Result<bool> {
-        let (kind, t) = mute_cols(target);
-        self.add_target(Table::Mutes, tenant, person, kind, t).await
-    }
-
-    pub(super) async fn unmute_impl(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        target: &MuteTarget,
-    ) -> Result<bool> {
-        let (kind, t) = mute_cols(target);
-        self.remove_target(Table::Mutes, tenant, person, kind, t)
-            .await
-    }
-
-    pub(super) async fn mutes_impl(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        page: &PageRequest,
-    ) -> Result<Page<MuteTarget>> {
-        let after = page.cursor.as_ref().map(cursor::parse_mute).transpose()?;
-        let (rows, more) = self
-            .target_page(
-                Table::Mutes,
-                tenant,
-                person,
-                page,
-                after.as_ref().map(mute_cols),
-            )
-            .await?;
-        let items: Vec<MuteTarget> = rows
-            .into_iter()
-            .map(|(k, t)| mute_target(k, t))
-            .collect::<Result<_>>()?;
-        let next = more.then(|| items.last().map(cursor::mute)).flatten();
-        Ok(Page { items, next })
     }
 }
 

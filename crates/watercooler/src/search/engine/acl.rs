@@ -100,7 +100,8 @@ fn access_terms(access: &Access) -> Vec<Vec<u8>> {
 }
 
 /// A query that has been restricted to what one viewer may see. Only [`restrict`] makes
-/// one, and its matches can only be had through [`Restricted::matches`].
+/// one, and its matches can only be had through [`Restricted::matches`] or
+/// [`Restricted::dense`].
 pub(crate) struct Restricted {
     user: Box<dyn Query>,
     /// The user query's one term, when it is nothing else (see `Compiler::filter_term`).

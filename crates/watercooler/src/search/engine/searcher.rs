@@ -73,7 +73,8 @@ pub(crate) fn search_with(
     let Some(mut user) = compiler.compile(query) else {
         return Ok(IndexResults::default());
     };
-    // A first page may read a popular filter term's matches from its cached bitset.
+    // A first page may read a popular filter term's matches from its cached bitset (later
+    // pages also bound the creation time: their query is no longer that one term).
     let term = if position.is_none() && fast {
         compiler.filter_term(query)
     } else {

@@ -1,7 +1,8 @@
 //! Text analysis: how post text and query words become index terms.
 //!
 //! One tokenizer, [`WordTokenizer`], serves every text field; the per-language fields add a
-//! Snowball stemmer after it. The same code analyses posts (at indexing), queries (at
+//! Snowball stemmer after it (tantivy's for English, ours for Dutch: see
+//! [`super::dutch`]). The same code analyses posts (at indexing), queries (at
 //! search) and snippets (to find what to highlight), so the three always agree.
 //!
 //! - A *word* is a run of letters, digits and combining marks. Default-ignorable code points
@@ -28,6 +29,8 @@ use caseless::Caseless;
 use tantivy::tokenizer::{
     Language as StemLanguage, Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer,
 };
+
+use super::dutch::DutchStemmer;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::{
     canonical_combining_class, decompose_compatible, is_combining_mark,
@@ -42,7 +45,7 @@ const MAX_UNIT_CHARS: usize = 5;
 /// The analyzer of the unstemmed text field (every language).
 pub(crate) const PLAIN: &str = "wc_plain_v1";
 /// The analyzer of the Dutch field.
-pub(crate) const DUTCH: &str = "wc_nl_v1";
+pub(crate) const DUTCH: &str = "wc_nl_v2";
 /// The analyzer of the English field.
 pub(crate) const ENGLISH: &str = "wc_en_v1";
 
@@ -72,7 +75,7 @@ impl Analyzer {
         match self {
             Analyzer::Plain => TextAnalyzer::from(WordTokenizer::default()),
             Analyzer::Dutch => TextAnalyzer::builder(WordTokenizer::default())
-                .filter(Stemmer::new(StemLanguage::Dutch))
+                .filter(DutchStemmer)
                 .build(),
             Analyzer::English => TextAnalyzer::builder(WordTokenizer::default())
                 .filter(Stemmer::new(StemLanguage::English))

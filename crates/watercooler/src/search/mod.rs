@@ -48,6 +48,7 @@
 //! `docs/search.md` has the whole design and the measured figures.
 
 mod analysis;
+mod dutch;
 mod engine;
 mod fingerprint;
 mod query;

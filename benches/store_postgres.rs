@@ -37,11 +37,12 @@ use sqlx::{AssertSqlSafe, Connection, Row};
 use tokio::runtime::{Builder, Runtime};
 use watercooler::store::CandidateQuery;
 use watercooler::{
-    Access, FeedOptions, FollowTarget, MemoryStore, PageRequest, Post, PostId, Reaction, Store,
-    TenantId, Viewer, Watercooler,
+    Access, FollowTarget, MemoryStore, PageRequest, Post, PostId, Reaction, Store, TenantId,
+    Viewer, Watercooler,
 };
 use watercooler_postgres::{PgOptions, PgStore};
 use watercooler_workspace::corpus::{self, Corpus};
+use watercooler_workspace::store_bench::{all_follows, all_posts, percentiles, query_for, viewers};
 
 /// Posts per `insert_posts` call, as the corpus loader batches them.
 const BATCH: usize = 2_000;
@@ -111,31 +112,6 @@ impl Drop for Schema {
     }
 }
 
-fn percentiles(what: &str, mut times: Vec<Duration>) {
-    times.sort_unstable();
-    let at = |q: f64| times[((times.len() - 1) as f64 * q) as usize];
-    eprintln!(
-        "{what}, {} calls: p50 {:?}, p90 {:?}, p99 {:?}, max {:?}",
-        times.len(),
-        at(0.5),
-        at(0.9),
-        at(0.99),
-        at(1.0)
-    );
-}
-
-/// Every post of a store, in (tenant, id) order.
-async fn all_posts(store: &dyn Store) -> Vec<Post> {
-    let mut out: Vec<Post> = Vec::with_capacity(200_000);
-    let mut after: Option<(TenantId, PostId)> = None;
-    loop {
-        let batch = store.scan_posts(after.clone(), 10_000).await.expect("scan");
-        let Some(last) = batch.last() else { return out };
-        after = Some((last.tenant.clone(), last.id));
-        out.extend(batch);
-    }
-}
-
 /// Every reaction of the corpus, per tenant, read back from the memory store.
 async fn all_reactions(c: &Corpus, posts: &[Post]) -> Vec<(TenantId, Vec<Reaction>)> {
     let mut out: Vec<(TenantId, Vec<Reaction>)> = Vec::new();
@@ -157,33 +133,6 @@ async fn all_reactions(c: &Corpus, posts: &[Post]) -> Vec<(TenantId, Vec<Reactio
             match page.next {
                 Some(cur) => req = PageRequest::after(cur, 200),
                 None => break,
-            }
-        }
-    }
-    out
-}
-
-/// Every follow of the corpus, read back from the memory store.
-async fn all_follows(c: &Corpus) -> Vec<(TenantId, watercooler::PersonId, FollowTarget)> {
-    let mut out = Vec::new();
-    for tenant in c.per_tenant.keys() {
-        for person in c.directory.person_ids(tenant).expect("people") {
-            let mut req = PageRequest::first(200);
-            loop {
-                let page = c
-                    .store
-                    .follows(tenant, &person, &req)
-                    .await
-                    .expect("follows");
-                out.extend(
-                    page.items
-                        .into_iter()
-                        .map(|f| (tenant.clone(), person.clone(), f)),
-                );
-                match page.next {
-                    Some(cur) => req = PageRequest::after(cur, 200),
-                    None => break,
-                }
             }
         }
     }
@@ -247,65 +196,6 @@ async fn bulk_load(
         follows.len(),
         follows.len() as f64 / secs
     );
-}
-
-/// The candidate query the home feed makes for `viewer` with its default options
-/// ([`FeedOptions::default`]: the window, per-source and popular limits).
-async fn query_for(
-    service: &Watercooler,
-    store: &dyn Store,
-    now: chrono::DateTime<chrono::Utc>,
-    viewer: &Viewer,
-) -> (Access, CandidateQuery) {
-    let access = service.access(viewer).await.expect("access");
-    let mut authors = Vec::new();
-    let mut hashtags = Vec::new();
-    let mut req = PageRequest::first(200);
-    loop {
-        let page = store
-            .follows(&viewer.tenant, &viewer.person, &req)
-            .await
-            .expect("follows");
-        for f in page.items {
-            match f {
-                FollowTarget::Person(p) => authors.push(p),
-                FollowTarget::Hashtag(k) => hashtags.push(k),
-                _ => {}
-            }
-        }
-        match page.next {
-            Some(cur) => req = PageRequest::after(cur, 200),
-            None => break,
-        }
-    }
-    let options = FeedOptions::default();
-    let q = CandidateQuery {
-        authors,
-        groups: access.groups().to_vec(),
-        hashtags,
-        mentioning_viewer: true,
-        since: now - options.window,
-        max_id: PostId::MAX,
-        per_source: options.per_source,
-        popular: options.popular,
-        now,
-    };
-    (access, q)
-}
-
-/// Viewers spread over the tenants: every 13th person of each.
-fn viewers(c: &Corpus) -> Vec<Viewer> {
-    let mut out = Vec::new();
-    for tenant in c.per_tenant.keys() {
-        let people = c.directory.person_ids(tenant).expect("people");
-        out.extend(
-            people
-                .iter()
-                .step_by(13)
-                .map(|p| Viewer::new(tenant.clone(), p.clone())),
-        );
-    }
-    out
 }
 
 // ----- PostgreSQL full-text search, for comparison -------------------------------------------

@@ -6,3 +6,4 @@
 pub mod corpus;
 pub mod demo;
 pub mod rank_input;
+pub mod store_bench;

@@ -5,7 +5,7 @@
 //! crate, so a loop over its words costs a call per word; combining the sets a filter-only
 //! query needs (see [`super::dense`]) word by word was slower than reading postings.
 
-use tantivy::{DocId, SegmentReader};
+use tantivy::DocId;
 
 /// Documents `0..max_doc` of one segment, a bit each.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -19,16 +19,6 @@ impl DocBits {
         DocBits {
             words: vec![0; (max_doc as usize).div_ceil(64)].into_boxed_slice(),
         }
-    }
-
-    /// The live documents of `reader`.
-    pub(crate) fn alive(reader: &SegmentReader) -> DocBits {
-        let mut bits = DocBits::new(reader.max_doc());
-        match reader.alive_bitset() {
-            Some(alive) => alive.iter_alive().for_each(|doc| bits.insert(doc)),
-            None => (0..reader.max_doc()).for_each(|doc| bits.insert(doc)),
-        }
-        bits
     }
 
     /// Adds `doc` (ignored beyond the segment: postings never hold such a document).

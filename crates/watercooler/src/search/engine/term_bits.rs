@@ -19,9 +19,10 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
-use tantivy::index::SegmentId;
+use tantivy::index::{InvertedIndexReader, SegmentId};
+use tantivy::postings::TermInfo;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, Opstamp, SegmentReader, Term};
 
@@ -56,13 +57,74 @@ type Key = (SegmentId, Field, Vec<u8>);
 /// A segment's live documents, as of its delete opstamp.
 type Alive = (Option<Opstamp>, Arc<DocBits>);
 
+/// A map of per-segment entries bounded by their number and by a summed weight; it starts
+/// over when an insert would pass either.
+struct Bounded<V> {
+    inner: Mutex<(HashMap<Key, V>, usize)>,
+    max_entries: usize,
+    max_weight: usize,
+    weight: fn(&V) -> usize,
+}
+
+impl<V: Clone> Bounded<V> {
+    fn new(max_entries: usize, max_weight: usize, weight: fn(&V) -> usize) -> Self {
+        Bounded {
+            inner: Mutex::default(),
+            max_entries,
+            max_weight,
+            weight,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (HashMap<Key, V>, usize)> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn get(&self, key: &Key) -> Option<V> {
+        self.lock().0.get(key).cloned()
+    }
+
+    fn contains(&self, key: &Key) -> bool {
+        self.lock().0.contains_key(key)
+    }
+
+    fn insert(&self, key: Key, value: V) {
+        let w = (self.weight)(&value);
+        let mut guard = self.lock();
+        let (map, total) = &mut *guard;
+        if map.len() >= self.max_entries || *total + w > self.max_weight {
+            map.clear();
+            *total = 0;
+        }
+        if let Some(old) = map.insert(key, value) {
+            *total -= (self.weight)(&old);
+        }
+        *total += w;
+    }
+
+    /// Keeps the entries of the segments in `live` only.
+    fn retain(&self, live: &HashSet<SegmentId>) {
+        let mut guard = self.lock();
+        let (map, total) = &mut *guard;
+        map.retain(|(s, _, _), _| live.contains(s));
+        *total = map.values().map(self.weight).sum();
+    }
+
+    fn len_and_weight(&self) -> (usize, usize) {
+        let guard = self.lock();
+        (guard.0.len(), guard.1)
+    }
+}
+
 /// See the module documentation.
 pub(crate) struct TermBitsCache {
-    terms: Mutex<Sets>,
-    /// Decoded postings of sparse access terms (a viewer's groups and person).
-    lists: Mutex<Lists>,
+    /// Bitsets, weighed in bytes.
+    sets: Bounded<Arc<DocBits>>,
+    /// Decoded postings of sparse access terms (a viewer's groups and person), weighed in
+    /// documents.
+    lists: Bounded<Arc<[DocId]>>,
     /// Terms [`Self::dense_bits`] found sparse, so that it need not look them up again.
-    sparse: Mutex<HashSet<Key>>,
+    sparse: Bounded<()>,
     alive: Mutex<HashMap<SegmentId, Alive>>,
     min_dense: u32,
 }
@@ -73,25 +135,12 @@ impl Default for TermBitsCache {
     }
 }
 
-#[derive(Default)]
-struct Sets {
-    map: HashMap<Key, Arc<DocBits>>,
-    bytes: usize,
-}
-
-#[derive(Default)]
-struct Lists {
-    map: HashMap<Key, Arc<[DocId]>>,
-    /// Documents held, over all lists.
-    docs: usize,
-}
-
 impl fmt::Debug for TermBitsCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sets = self.terms.lock().unwrap_or_else(|e| e.into_inner());
+        let (sets, bytes) = self.sets.len_and_weight();
         f.debug_struct("TermBitsCache")
-            .field("sets", &sets.map.len())
-            .field("bytes", &sets.bytes)
+            .field("sets", &sets)
+            .field("bytes", &bytes)
             .finish()
     }
 }
@@ -101,9 +150,9 @@ impl TermBitsCache {
     /// segments).
     pub(crate) fn with_min_dense(min_dense: u32) -> Self {
         TermBitsCache {
-            terms: Mutex::default(),
-            lists: Mutex::default(),
-            sparse: Mutex::default(),
+            sets: Bounded::new(MAX_ENTRIES, MAX_BYTES, |b: &Arc<DocBits>| b.bytes()),
+            lists: Bounded::new(MAX_ENTRIES * 16, MAX_LIST_DOCS, |l: &Arc<[DocId]>| l.len()),
+            sparse: Bounded::new(MAX_SPARSE, usize::MAX, |_| 0),
             alive: Mutex::default(),
             min_dense,
         }
@@ -117,11 +166,10 @@ impl TermBitsCache {
         term: &[u8],
     ) -> tantivy::Result<Arc<DocBits>> {
         let key = (reader.segment_id(), field, term.to_vec());
-        if let Some(hit) = self.lock_terms().map.get(&key) {
-            return Ok(hit.clone());
+        match self.sets.get(&key) {
+            Some(hit) => Ok(hit),
+            None => self.build(key, reader, lookup(reader, field, term)?),
         }
-        let bits = self.build(key, reader, |_| true)?;
-        Ok(bits.unwrap_or_else(|| Arc::new(DocBits::new(reader.max_doc()))))
     }
 
     /// The documents of `reader` whose `field` holds `term`, ascending (deleted ones
@@ -135,21 +183,13 @@ impl TermBitsCache {
         term: &[u8],
     ) -> tantivy::Result<Arc<[DocId]>> {
         let key = (reader.segment_id(), field, term.to_vec());
-        if let Some(hit) = self.lock_lists().map.get(&key) {
-            return Ok(hit.clone());
+        if let Some(hit) = self.lists.get(&key) {
+            return Ok(hit);
         }
         let mut docs = Vec::new();
         for_each_posting(reader, field, term, |doc| docs.push(doc))?;
         let docs: Arc<[DocId]> = docs.into();
-        let mut lists = self.lock_lists();
-        if lists.map.len() >= MAX_ENTRIES * 16 || lists.docs + docs.len() > MAX_LIST_DOCS {
-            lists.map.clear();
-            lists.docs = 0;
-        }
-        if let Some(old) = lists.map.insert(key, docs.clone()) {
-            lists.docs -= old.len();
-        }
-        lists.docs += docs.len();
+        self.lists.insert(key, docs.clone());
         Ok(docs)
     }
 
@@ -167,63 +207,41 @@ impl TermBitsCache {
             return Ok(None);
         }
         let key = (reader.segment_id(), field, term.to_vec());
-        if let Some(hit) = self.lock_terms().map.get(&key) {
-            return Ok(Some(hit.clone()));
+        if let Some(hit) = self.sets.get(&key) {
+            return Ok(Some(hit));
         }
-        if self.lock_sparse().contains(&key) {
+        if self.sparse.contains(&key) {
             return Ok(None);
         }
-        let found = self.build(key.clone(), reader, |doc_freq| doc_freq >= min)?;
-        if found.is_none() {
-            let mut sparse = self.lock_sparse();
-            if sparse.len() >= MAX_SPARSE {
-                sparse.clear();
-            }
-            sparse.insert(key);
+        let found = lookup(reader, field, term)?;
+        if found.as_ref().map_or(0, |(_, info)| info.doc_freq) < min {
+            self.sparse.insert(key, ());
+            return Ok(None);
         }
-        Ok(found)
+        self.build(key, reader, found).map(Some)
     }
 
-    /// The set of `key`'s term, built and kept when `wanted(doc_freq)`.
+    /// The set of `key`'s term, whose dictionary entry is `found`, built and kept.
     fn build(
         &self,
         key: Key,
         reader: &SegmentReader,
-        wanted: impl FnOnce(u32) -> bool,
-    ) -> tantivy::Result<Option<Arc<DocBits>>> {
-        let field = key.1;
-        let inverted = reader.inverted_index(field)?;
-        let info = inverted.get_term_info(&Term::from_field_bytes(field, &key.2))?;
-        if !wanted(info.as_ref().map_or(0, |i| i.doc_freq)) {
-            return Ok(None);
-        }
+        found: Option<(Arc<InvertedIndexReader>, TermInfo)>,
+    ) -> tantivy::Result<Arc<DocBits>> {
         // Built outside the lock: other searches go on meanwhile (two may build the same
         // set once; both are equal).
         let mut bits = DocBits::new(reader.max_doc());
-        if let Some(info) = info {
-            let mut postings =
-                inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)?;
-            while !postings.docs().is_empty() {
-                postings.docs().iter().for_each(|&doc| bits.insert(doc));
-                postings.advance();
-            }
+        if let Some((inverted, info)) = found {
+            for_each_doc(&inverted, &info, |doc| bits.insert(doc))?;
         }
         let bits = Arc::new(bits);
-        let mut sets = self.lock_terms();
-        if sets.map.len() >= MAX_ENTRIES || sets.bytes + bits.bytes() > MAX_BYTES {
-            sets.map.clear();
-            sets.bytes = 0;
-        }
-        if let Some(old) = sets.map.insert(key, bits.clone()) {
-            sets.bytes -= old.bytes();
-        }
-        sets.bytes += bits.bytes();
-        Ok(Some(bits))
+        self.sets.insert(key, bits.clone());
+        Ok(bits)
     }
 
     /// The live documents of `reader`; `None` when it has no deleted ones.
     pub(crate) fn alive(&self, reader: &SegmentReader) -> Option<Arc<DocBits>> {
-        reader.alive_bitset()?;
+        let alive_bitset = reader.alive_bitset()?;
         let (id, deletes) = (reader.segment_id(), reader.delete_opstamp());
         let mut alive = self.alive.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((d, bits)) = alive.get(&id)
@@ -233,7 +251,9 @@ impl TermBitsCache {
         }
         // Built under the lock, once per segment and generation of deletes (the index
         // builds them right after each reload, see `refresh`).
-        let bits = Arc::new(DocBits::alive(reader));
+        let mut bits = DocBits::new(reader.max_doc());
+        alive_bitset.iter_alive().for_each(|doc| bits.insert(doc));
+        let bits = Arc::new(bits);
         alive.insert(id, (deletes, bits.clone()));
         Some(bits)
     }
@@ -241,17 +261,9 @@ impl TermBitsCache {
     /// Drops the entries of segments not in `live` and prepares the live sets of the
     /// segments `readers` with deletes.
     pub(crate) fn refresh(&self, readers: &[SegmentReader], live: &HashSet<SegmentId>) {
-        {
-            let mut sets = self.lock_terms();
-            sets.map.retain(|(s, _, _), _| live.contains(s));
-            sets.bytes = sets.map.values().map(|b| b.bytes()).sum();
-        }
-        self.lock_sparse().retain(|(s, _, _)| live.contains(s));
-        {
-            let mut lists = self.lock_lists();
-            lists.map.retain(|(s, _, _), _| live.contains(s));
-            lists.docs = lists.map.values().map(|l| l.len()).sum();
-        }
+        self.sets.retain(live);
+        self.lists.retain(live);
+        self.sparse.retain(live);
         self.alive
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -260,17 +272,35 @@ impl TermBitsCache {
             self.alive(reader);
         }
     }
+}
 
-    fn lock_terms(&self) -> MutexGuard<'_, Sets> {
-        self.terms.lock().unwrap_or_else(|e| e.into_inner())
-    }
+/// `term`'s entry in `reader`'s dictionary of `field`, with the index that holds its
+/// postings; `None` when the segment does not have the term.
+fn lookup(
+    reader: &SegmentReader,
+    field: Field,
+    term: &[u8],
+) -> tantivy::Result<Option<(Arc<InvertedIndexReader>, TermInfo)>> {
+    let inverted = reader.inverted_index(field)?;
+    let info = inverted.get_term_info(&Term::from_field_bytes(field, term))?;
+    Ok(info.map(|info| (inverted, info)))
+}
 
-    fn lock_lists(&self) -> MutexGuard<'_, Lists> {
-        self.lists.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn lock_sparse(&self) -> MutexGuard<'_, HashSet<Key>> {
-        self.sparse.lock().unwrap_or_else(|e| e.into_inner())
+/// Calls `f` with every document of a looked-up term, in order.
+fn for_each_doc(
+    inverted: &InvertedIndexReader,
+    info: &TermInfo,
+    mut f: impl FnMut(DocId),
+) -> tantivy::Result<()> {
+    let mut postings =
+        inverted.read_block_postings_from_terminfo(info, IndexRecordOption::Basic)?;
+    loop {
+        let docs = postings.docs();
+        if docs.is_empty() {
+            return Ok(());
+        }
+        docs.iter().for_each(|&doc| f(doc));
+        postings.advance();
     }
 }
 
@@ -279,22 +309,10 @@ pub(crate) fn for_each_posting(
     reader: &SegmentReader,
     field: Field,
     term: &[u8],
-    mut f: impl FnMut(DocId),
+    f: impl FnMut(DocId),
 ) -> tantivy::Result<()> {
-    let inverted = reader.inverted_index(field)?;
-    let Some(info) = inverted.get_term_info(&Term::from_field_bytes(field, term))? else {
-        return Ok(());
-    };
-    let mut postings =
-        inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)?;
-    loop {
-        let docs = postings.docs();
-        if docs.is_empty() {
-            return Ok(());
-        }
-        for &doc in docs {
-            f(doc);
-        }
-        postings.advance();
+    match lookup(reader, field, term)? {
+        Some((inverted, info)) => for_each_doc(&inverted, &info, f),
+        None => Ok(()),
     }
 }

@@ -4,12 +4,14 @@
 use chrono::{DateTime, Utc};
 use sqlx::{Connection, Row, SqliteConnection};
 use watercooler::store::{ErasureReport, PersonData};
-use watercooler::{ChangeKind, PersonId, PostId, Reaction, Result, Revision, TenantId};
+use watercooler::{
+    ChangeKind, FollowTarget, MuteTarget, PersonId, PostId, Reaction, Result, Revision, TenantId,
+};
 
 use super::log::append;
 use super::notify::read_notifications;
 use super::posts::delete_thread;
-use super::social::{follow_from_row, mute_from_row};
+use super::social::Target;
 use super::{SqliteStore, begin_write};
 use crate::codec::{
     entities, entities_json, post_cols, post_from_row, post_id, reaction_kind, time, ts,
@@ -250,7 +252,7 @@ impl SqliteStore {
         .await
         .map_err(map)?
         .iter()
-        .map(follow_from_row)
+        .map(FollowTarget::from_row)
         .collect::<Result<Vec<_>>>()?;
         let mutes = sqlx::query(
             "SELECT kind, target FROM mutes WHERE tenant = ?1 AND person = ?2 ORDER BY kind, target",
@@ -261,7 +263,7 @@ impl SqliteStore {
         .await
         .map_err(map)?
         .iter()
-        .map(mute_from_row)
+        .map(MuteTarget::from_row)
         .collect::<Result<Vec<_>>>()?;
 
         let notifications = read_notifications(&mut tx, tenant, person, i64::MAX, i64::MAX).await?;

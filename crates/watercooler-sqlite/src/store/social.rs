@@ -1,8 +1,8 @@
 //! Follows and mutes: one table each, targets stored as `(kind, target)` where the kind's
 //! number follows the model enum's order, so pages come out in the model's `Ord`.
 
+use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{AssertSqlSafe, Row};
 use watercooler::store::cursor;
 use watercooler::watercooler_text::hashtag_key;
 use watercooler::{
@@ -13,45 +13,15 @@ use super::SqliteStore;
 use crate::codec::limit;
 use crate::error::{bad_data, map};
 
-fn follow_cols(t: &FollowTarget) -> (i64, &str) {
-    match t {
-        FollowTarget::Person(p) => (0, p.as_str()),
-        FollowTarget::Hashtag(k) => (1, k.as_str()),
-        FollowTarget::Group(g) => (2, g.as_str()),
-    }
-}
-
-fn follow_target(kind: i64, target: String) -> Result<FollowTarget> {
-    Ok(match kind {
-        0 => FollowTarget::Person(PersonId::new(target)),
-        1 => FollowTarget::Hashtag(hashtag_key(&target)),
-        2 => FollowTarget::Group(GroupId::new(target)),
-        other => return Err(bad_data(format!("follow kind {other}"))),
-    })
-}
-
-fn mute_cols(t: &MuteTarget) -> (i64, &str) {
-    match t {
-        MuteTarget::Person(p) => (0, p.as_str()),
-        MuteTarget::Word(w) => (1, w.as_str()),
-        MuteTarget::Hashtag(k) => (2, k.as_str()),
-    }
-}
-
-fn mute_target(kind: i64, target: String) -> Result<MuteTarget> {
-    Ok(match kind {
-        0 => MuteTarget::Person(PersonId::new(target)),
-        1 => MuteTarget::Word(target),
-        2 => MuteTarget::Hashtag(hashtag_key(&target)),
-        other => return Err(bad_data(format!("mute kind {other}"))),
-    })
-}
-
-/// A follow or a mute target: its table, its stored columns and its cursor. The
-/// statements differ only in the table, so follows and mutes share them.
+/// A follow or a mute target: its statements, its stored columns and its cursor. The two
+/// tables differ only in name, so follows and mutes share the code.
 pub(super) trait Target: Sized {
-    /// `follows` or `mutes`.
-    const TABLE: &'static str;
+    /// Adds one (kind, target) unless present.
+    const INSERT: &'static str;
+    /// Removes one (kind, target).
+    const DELETE: &'static str;
+    /// In (kind, target) order, which is the targets' own order; after a position.
+    const PAGE: &'static str;
     /// As stored: (kind, target), kinds in the model enum's order.
     fn cols(&self) -> (i64, &str);
     /// Parses [`Target::cols`].
@@ -60,15 +30,34 @@ pub(super) trait Target: Sized {
     fn cursor(&self) -> Cursor;
     /// Parses [`Target::cursor`].
     fn parse_cursor(c: &Cursor) -> Result<Self>;
+
+    /// Reads a `(kind, target)` row.
+    fn from_row(r: &SqliteRow) -> Result<Self> {
+        Self::from_cols(r.try_get(0).map_err(map)?, r.try_get(1).map_err(map)?)
+    }
 }
 
 impl Target for FollowTarget {
-    const TABLE: &'static str = "follows";
+    const INSERT: &'static str =
+        "INSERT OR IGNORE INTO follows (tenant, person, kind, target) VALUES (?1, ?2, ?3, ?4)";
+    const DELETE: &'static str =
+        "DELETE FROM follows WHERE tenant = ?1 AND person = ?2 AND kind = ?3 AND target = ?4";
+    const PAGE: &'static str = "SELECT kind, target FROM follows WHERE tenant = ?1 \
+        AND person = ?2 AND (kind, target) > (?3, ?4) ORDER BY kind, target LIMIT ?5";
     fn cols(&self) -> (i64, &str) {
-        follow_cols(self)
+        match self {
+            FollowTarget::Person(p) => (0, p.as_str()),
+            FollowTarget::Hashtag(k) => (1, k.as_str()),
+            FollowTarget::Group(g) => (2, g.as_str()),
+        }
     }
     fn from_cols(kind: i64, target: String) -> Result<Self> {
-        follow_target(kind, target)
+        Ok(match kind {
+            0 => FollowTarget::Person(PersonId::new(target)),
+            1 => FollowTarget::Hashtag(hashtag_key(&target)),
+            2 => FollowTarget::Group(GroupId::new(target)),
+            other => return Err(bad_data(format!("follow kind {other}"))),
+        })
     }
     fn cursor(&self) -> Cursor {
         cursor::follow(self)
@@ -79,12 +68,26 @@ impl Target for FollowTarget {
 }
 
 impl Target for MuteTarget {
-    const TABLE: &'static str = "mutes";
+    const INSERT: &'static str =
+        "INSERT OR IGNORE INTO mutes (tenant, person, kind, target) VALUES (?1, ?2, ?3, ?4)";
+    const DELETE: &'static str =
+        "DELETE FROM mutes WHERE tenant = ?1 AND person = ?2 AND kind = ?3 AND target = ?4";
+    const PAGE: &'static str = "SELECT kind, target FROM mutes WHERE tenant = ?1 \
+        AND person = ?2 AND (kind, target) > (?3, ?4) ORDER BY kind, target LIMIT ?5";
     fn cols(&self) -> (i64, &str) {
-        mute_cols(self)
+        match self {
+            MuteTarget::Person(p) => (0, p.as_str()),
+            MuteTarget::Word(w) => (1, w.as_str()),
+            MuteTarget::Hashtag(k) => (2, k.as_str()),
+        }
     }
     fn from_cols(kind: i64, target: String) -> Result<Self> {
-        mute_target(kind, target)
+        Ok(match kind {
+            0 => MuteTarget::Person(PersonId::new(target)),
+            1 => MuteTarget::Word(target),
+            2 => MuteTarget::Hashtag(hashtag_key(&target)),
+            other => return Err(bad_data(format!("mute kind {other}"))),
+        })
     }
     fn cursor(&self) -> Cursor {
         cursor::mute(self)
@@ -102,11 +105,7 @@ impl SqliteStore {
         person: &PersonId,
         target: &T,
     ) -> Result<bool> {
-        let sql = format!(
-            "INSERT OR IGNORE INTO {} (tenant, person, kind, target) VALUES (?1, ?2, ?3, ?4)",
-            T::TABLE
-        );
-        self.change_target(&sql, tenant, person, target.cols())
+        self.change_target(T::INSERT, tenant, person, target.cols())
             .await
     }
 
@@ -117,24 +116,20 @@ impl SqliteStore {
         person: &PersonId,
         target: &T,
     ) -> Result<bool> {
-        let sql = format!(
-            "DELETE FROM {} WHERE tenant = ?1 AND person = ?2 AND kind = ?3 AND target = ?4",
-            T::TABLE
-        );
-        self.change_target(&sql, tenant, person, target.cols())
+        self.change_target(T::DELETE, tenant, person, target.cols())
             .await
     }
 
     async fn change_target(
         &self,
-        sql: &str,
+        sql: &'static str,
         tenant: &TenantId,
         person: &PersonId,
         (kind, target): (i64, &str),
     ) -> Result<bool> {
         // One statement: atomic on its own, no transaction round trips.
         let mut conn = self.writer().await?;
-        let done = sqlx::query(AssertSqlSafe(sql))
+        let done = sqlx::query(sql)
             .bind(tenant.as_str())
             .bind(person.as_str())
             .bind(kind)
@@ -154,15 +149,10 @@ impl SqliteStore {
     ) -> Result<Page<T>> {
         page.validate()?;
         let after = page.cursor.as_ref().map(T::parse_cursor).transpose()?;
-        let sql = format!(
-            "SELECT kind, target FROM {} WHERE tenant = ?1 AND person = ?2 \
-             AND (kind, target) > (?3, ?4) ORDER BY kind, target LIMIT ?5",
-            T::TABLE
-        );
         // Before everything: kind -1 sorts before every stored kind.
         let (kind, target) = after.as_ref().map_or((-1, ""), T::cols);
         let mut conn = self.read().await?;
-        let rows = sqlx::query(AssertSqlSafe(sql))
+        let rows = sqlx::query(T::PAGE)
             .bind(tenant.as_str())
             .bind(person.as_str())
             .bind(kind)
@@ -171,12 +161,7 @@ impl SqliteStore {
             .fetch_all(&mut *conn)
             .await
             .map_err(map)?;
-        let mut items = rows
-            .iter()
-            .map(|r: &SqliteRow| {
-                T::from_cols(r.try_get(0).map_err(map)?, r.try_get(1).map_err(map)?)
-            })
-            .collect::<Result<Vec<T>>>()?;
+        let mut items = rows.iter().map(T::from_row).collect::<Result<Vec<T>>>()?;
         let more = items.len() > page.limit;
         items.truncate(page.limit);
         let next = more.then(|| items.last().map(T::cursor)).flatten();
@@ -192,7 +177,7 @@ impl SqliteStore {
         let rows: Vec<(&str, i64, &str)> = follows
             .iter()
             .map(|(person, target)| {
-                let (kind, t) = follow_cols(target);
+                let (kind, t) = target.cols();
                 (person.as_str(), kind, t)
             })
             .collect();
@@ -207,14 +192,4 @@ impl SqliteStore {
         )
         .await
     }
-}
-
-/// Reads `(kind, target)` rows of a person's follows, for export.
-pub(super) fn follow_from_row(r: &SqliteRow) -> Result<FollowTarget> {
-    follow_target(r.try_get(0).map_err(map)?, r.try_get(1).map_err(map)?)
-}
-
-/// Reads `(kind, target)` rows of a person's mutes, for export.
-pub(super) fn mute_from_row(r: &SqliteRow) -> Result<MuteTarget> {
-    mute_target(r.try_get(0).map_err(map)?, r.try_get(1).map_err(map)?)
 }

@@ -22,15 +22,17 @@
 //! [`super::tags`]), over exactly the documents carrying one of [`viewer_terms`]: the same
 //! rule, term for term.
 
+use std::ops::Range;
 use std::sync::Arc;
 #[cfg(test)]
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur};
-use tantivy::query::{EnableScoring, Query, Weight};
-use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
+use tantivy::query::{EnableScoring, Query, Scorer, Weight};
+use tantivy::{DocId, DocSet, Score, SegmentReader, Term};
 
 use super::audience::{AudienceQuery, Visible};
 use super::bits::{self, DocBits};
 use super::schema::Fields;
+use super::segments::SegmentData;
 use super::term_bits::TermBitsCache;
 use crate::access::Access;
 use crate::ids::TenantId;
@@ -104,6 +106,8 @@ fn access_terms(access: &Access) -> Vec<Vec<u8>> {
 /// [`Restricted::dense`].
 pub(crate) struct Restricted {
     user: Box<dyn Query>,
+    /// The viewer's tenant (see [`SegmentData::tenant_docs`]).
+    tenant: Box<[u8]>,
     /// The user query's one term, when it is nothing else (see `Compiler::filter_term`).
     term: Option<Term>,
     audience: AudienceQuery,
@@ -119,13 +123,18 @@ impl Restricted {
         Ok(VisibleMatches {
             user: self.user.weight(scoring)?,
             audience: &self.audience,
+            tenant: &self.tenant,
         })
     }
 
     /// The matches in `reader`, live and visible, as words of a bitset — when the user's
     /// query is one term on at least one in [`super::term_bits::DENSE`] of the segment's
     /// documents (`None` otherwise: use [`Self::matches`]).
-    pub(crate) fn dense(&self, reader: &SegmentReader) -> tantivy::Result<Option<DenseMatches>> {
+    pub(crate) fn dense(
+        &self,
+        reader: &SegmentReader,
+        data: &SegmentData,
+    ) -> tantivy::Result<Option<DenseMatches>> {
         let Some(term) = &self.term else {
             return Ok(None);
         };
@@ -138,6 +147,7 @@ impl Restricted {
             term,
             visible: self.audience.visible(reader)?,
             alive: cache.alive(reader),
+            words: words_of(data.tenant_docs(&self.tenant)),
         }))
     }
 
@@ -159,41 +169,70 @@ impl Restricted {
 /// viewer's audience (a bit test) rather than intersected with it: tantivy's intersection
 /// with a bitset seeks it per candidate, which was most of the cost of a filter-only query
 /// and a fifth of a ranked one.
+///
+/// Only the viewer's tenant's documents are visited ([`SegmentData::tenant_docs`]): in a
+/// segment sorted by key they are one run, and the user query's postings are sought to its
+/// start and left at its end (on the three-tenant corpus a median one-word query took a
+/// fifth less time). Skipping can only leave out documents, and those are other tenants'
+/// (the bit test would reject them); every visited match is still tested.
 pub(crate) struct VisibleMatches<'a> {
     user: Box<dyn Weight>,
     audience: &'a AudienceQuery,
+    tenant: &'a [u8],
 }
 
 impl VisibleMatches<'_> {
-    /// Calls `f` with every live document of `reader` that matches and the viewer may see,
-    /// in ascending order.
+    /// Calls `f` with every live document of `reader` (whose [`SegmentData`] is `data`)
+    /// that matches and the viewer may see, in ascending order.
     pub(crate) fn for_each(
         &self,
         reader: &SegmentReader,
+        data: &SegmentData,
         mut f: impl FnMut(DocId),
     ) -> tantivy::Result<()> {
+        let docs = data.tenant_docs(self.tenant);
+        if docs.is_empty() {
+            return Ok(());
+        }
         let visible = self.audience.visible(reader)?;
         let alive = reader.alive_bitset();
-        self.user.for_each_no_score(reader, &mut |docs: &[DocId]| {
-            for &doc in docs {
-                if visible.contains(doc) && alive.is_none_or(|a| a.is_alive(doc)) {
-                    f(doc);
-                }
+        let mut test = |doc: DocId| {
+            if visible.contains(doc) && alive.is_none_or(|a| a.is_alive(doc)) {
+                f(doc);
             }
-        })
+        };
+        if docs == (0..reader.max_doc()) {
+            // The whole segment: tantivy's buffered walk is the fastest.
+            return self.user.for_each_no_score(reader, &mut |found: &[DocId]| {
+                found.iter().for_each(|&doc| test(doc));
+            });
+        }
+        let mut scorer = self.user.scorer(reader, 1.0)?;
+        let mut doc = start(&mut *scorer, docs.start);
+        while doc < docs.end {
+            test(doc);
+            doc = scorer.advance();
+        }
+        Ok(())
     }
 
     /// [`Self::for_each`] with each document's score (computed for those documents only).
     pub(crate) fn for_each_scored(
         &self,
         reader: &SegmentReader,
+        data: &SegmentData,
         mut f: impl FnMut(DocId, Score),
     ) -> tantivy::Result<()> {
+        let docs = data.tenant_docs(self.tenant);
+        if docs.is_empty() {
+            return Ok(());
+        }
         let visible = self.audience.visible(reader)?;
         let alive = reader.alive_bitset();
         let mut scorer = self.user.scorer(reader, 1.0)?;
-        let mut doc = scorer.doc();
-        while doc != TERMINATED {
+        let mut doc = start(&mut *scorer, docs.start);
+        // `TERMINATED` is `u32::MAX`, past every run.
+        while doc < docs.end {
             if visible.contains(doc) && alive.is_none_or(|a| a.is_alive(doc)) {
                 f(doc, scorer.score());
             }
@@ -201,6 +240,28 @@ impl VisibleMatches<'_> {
         }
         Ok(())
     }
+}
+
+/// Positions `scorer` on its first document at or after `first`.
+fn start(scorer: &mut dyn Scorer, first: DocId) -> DocId {
+    if scorer.doc() < first {
+        scorer.seek(first)
+    } else {
+        scorer.doc()
+    }
+}
+
+/// `words[range]`, or nothing if out of bounds (every set of a segment is equally long).
+fn part<'w>(words: &'w [u64], range: &Range<usize>) -> &'w [u64] {
+    words.get(range.clone()).unwrap_or_default()
+}
+
+/// The bitset words holding the documents `docs`.
+fn words_of(docs: Range<DocId>) -> Range<usize> {
+    if docs.is_empty() {
+        return 0..0;
+    }
+    docs.start as usize / 64..(docs.end as usize).div_ceil(64)
 }
 
 /// The visible live documents of one segment holding one term: the term's documents, the
@@ -211,6 +272,8 @@ pub(crate) struct DenseMatches {
     term: Arc<DocBits>,
     visible: Visible,
     alive: Option<Arc<DocBits>>,
+    /// The words of the viewer's tenant's documents; all others are zero in `visible`.
+    words: Range<usize>,
 }
 
 impl DenseMatches {
@@ -221,17 +284,15 @@ impl DenseMatches {
         self.term.word(i) & self.visible.word(i) & alive
     }
 
-    /// The number of words.
-    pub(crate) fn num_words(&self) -> usize {
-        self.term.num_words()
-    }
-
     /// The number of matches.
     pub(crate) fn count(&self) -> u64 {
         // Over slices rather than `word(i)`, so that the loop has no bounds checks or
         // branches and is vectorised. All sets are of the segment, so equally long.
-        let term = self.term.words();
+        let range = &self.words;
+        let part = |words| part(words, range);
+        let term = part(self.term.words());
         let (shared, own) = self.visible.words();
+        let (shared, own) = (part(shared), part(own));
         let ones = |w: u64| u64::from(w.count_ones());
         let visible = shared.iter().zip(own).map(|(s, o)| s | o);
         match &self.alive {
@@ -239,7 +300,7 @@ impl DenseMatches {
             Some(alive) => term
                 .iter()
                 .zip(visible)
-                .zip(alive.words())
+                .zip(part(alive.words()))
                 .map(|((t, v), a)| ones(t & v & a))
                 .sum(),
         }
@@ -247,7 +308,8 @@ impl DenseMatches {
 
     /// The matches, highest document first.
     pub(crate) fn descending(&self) -> impl Iterator<Item = DocId> + '_ {
-        (0..self.num_words())
+        self.words
+            .clone()
             .rev()
             .flat_map(|i| bits::descending(self.word(i), i))
     }
@@ -269,6 +331,7 @@ pub(crate) fn restrict(
     term: Option<Term>,
 ) -> Restricted {
     let terms = viewer_terms(access);
+    let tenant = access.tenant().as_str().as_bytes().into();
     let audience = AudienceQuery {
         field: fields.acl,
         shared: terms.shared,
@@ -277,6 +340,7 @@ pub(crate) fn restrict(
     };
     Restricted {
         user,
+        tenant,
         term,
         audience,
     }

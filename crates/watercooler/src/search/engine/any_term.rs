@@ -8,46 +8,169 @@
 //! each seek past the window refills it; that was half the time of a two-word query. Here a
 //! seek only seeks the (at most three) terms that are behind the target.
 
-use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, TermQuery, Weight};
+use std::sync::Arc;
+
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term};
 
+use super::term_infos::TermInfos;
+
 /// Documents with any of `terms`; see the module docs.
-#[derive(Debug, Clone)]
-pub(crate) struct AnyTermQuery(pub Vec<TermQuery>);
+#[derive(Clone)]
+pub(crate) struct AnyTermQuery {
+    terms: Vec<Term>,
+    /// The search's dictionary entries, shared with its BM25 statistics.
+    infos: Arc<TermInfos>,
+}
+
+impl AnyTermQuery {
+    /// Documents holding any of `terms` (text terms of fields indexed with frequencies),
+    /// looked up through the search's `infos`.
+    pub(crate) fn new(terms: Vec<Term>, infos: Arc<TermInfos>) -> Self {
+        AnyTermQuery { terms, infos }
+    }
+}
+
+impl std::fmt::Debug for AnyTermQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AnyTermQuery").field(&self.terms).finish()
+    }
+}
 
 impl Query for AnyTermQuery {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        // In term order, so recorded BM25 statistics replay in the same order.
-        let weights = self
-            .0
-            .iter()
-            .map(|q| q.weight(scoring))
-            .collect::<tantivy::Result<Vec<_>>>()?;
-        Ok(Box::new(AnyTermWeight(weights)))
+        // The statistics tantivy's term query asks for, in its order (recorded statistics
+        // replay in the order they were asked), in term order.
+        let mut terms = Vec::with_capacity(self.terms.len());
+        for term in &self.terms {
+            let bm25 = match scoring {
+                EnableScoring::Enabled {
+                    statistics_provider: stats,
+                    ..
+                } => {
+                    let tokens = stats.total_num_tokens(term.field())?;
+                    let docs = stats.total_num_docs()?;
+                    let with_term = stats.doc_freq(term)?;
+                    Bm25Weight::for_one_term_without_explain(
+                        with_term,
+                        docs,
+                        tokens as Score / docs as Score,
+                    )
+                }
+                // Any weight: nothing reads the scores.
+                EnableScoring::Disabled { .. } => {
+                    Bm25Weight::for_one_term_without_explain(1, 1, 1.0)
+                }
+            };
+            terms.push((term.clone(), bm25));
+        }
+        Ok(Box::new(AnyTermWeight {
+            terms,
+            scoring: scoring.is_scoring_enabled(),
+            infos: self.infos.clone(),
+        }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
-        for q in &self.0 {
-            q.query_terms(visitor);
+        for term in &self.terms {
+            visitor(term, false);
         }
     }
 }
 
-struct AnyTermWeight(Vec<Box<dyn Weight>>);
+struct AnyTermWeight {
+    terms: Vec<(Term, Bm25Weight)>,
+    scoring: bool,
+    infos: Arc<TermInfos>,
+}
+
+impl AnyTermWeight {
+    fn term_scorer(
+        &self,
+        reader: &SegmentReader,
+        term: &Term,
+        bm25: &Bm25Weight,
+        boost: Score,
+    ) -> tantivy::Result<Option<TermScorer>> {
+        let Some((index, info)) = self.infos.get(reader, term)? else {
+            return Ok(None);
+        };
+        if info.doc_freq == 0 {
+            return Ok(None);
+        }
+        let (record, norms) = if self.scoring {
+            (
+                IndexRecordOption::WithFreqs,
+                reader.fieldnorms_readers().get_field(term.field())?,
+            )
+        } else {
+            (IndexRecordOption::Basic, None)
+        };
+        let postings = index.read_postings_from_terminfo(&info, record)?;
+        let norms = norms.unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
+        Ok(Some(TermScorer {
+            postings,
+            norms,
+            bm25: bm25.boost_by(boost),
+        }))
+    }
+}
+
+/// One term's matches in a segment, scored by BM25 exactly as tantivy's term scorer scores
+/// them (which tantivy does not export).
+struct TermScorer {
+    postings: SegmentPostings,
+    norms: FieldNormReader,
+    bm25: Bm25Weight,
+}
+
+impl DocSet for TermScorer {
+    #[inline]
+    fn advance(&mut self) -> DocId {
+        self.postings.advance()
+    }
+
+    #[inline]
+    fn seek(&mut self, target: DocId) -> DocId {
+        self.postings.seek(target)
+    }
+
+    #[inline]
+    fn doc(&self) -> DocId {
+        self.postings.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.postings.size_hint()
+    }
+}
+
+impl Scorer for TermScorer {
+    #[inline]
+    fn score(&mut self) -> Score {
+        let doc = self.postings.doc();
+        self.bm25
+            .score(self.norms.fieldnorm_id(doc), self.postings.term_freq())
+    }
+}
 
 impl Weight for AnyTermWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let mut scorers = Vec::with_capacity(self.0.len());
-        for w in &self.0 {
-            let s = w.scorer(reader, boost)?;
-            // A term absent from the segment matches nothing here.
-            if s.doc() != TERMINATED {
+        let mut scorers = Vec::with_capacity(self.terms.len());
+        for (term, bm25) in &self.terms {
+            if let Some(s) = self.term_scorer(reader, term, bm25, boost)? {
                 scorers.push(s);
             }
         }
         Ok(match scorers.len() {
             0 => Box::new(EmptyScorer),
-            1 => scorers.pop().unwrap_or_else(|| Box::new(EmptyScorer)),
+            1 => match scorers.pop() {
+                Some(one) => Box::new(one),
+                None => Box::new(EmptyScorer),
+            },
             _ => Box::new(AnyTermScorer::new(scorers)),
         })
     }
@@ -67,13 +190,13 @@ impl Weight for AnyTermWeight {
 /// The union of a few scorers, each positioned on a document (or terminated). Their
 /// documents are kept here too, so that stepping the union calls only the scorers that move.
 struct AnyTermScorer {
-    scorers: Vec<Box<dyn Scorer>>,
+    scorers: Vec<TermScorer>,
     docs: Vec<DocId>,
     doc: DocId,
 }
 
 impl AnyTermScorer {
-    fn new(scorers: Vec<Box<dyn Scorer>>) -> Self {
+    fn new(scorers: Vec<TermScorer>) -> Self {
         let docs = scorers.iter().map(|s| s.doc()).collect();
         let mut me = AnyTermScorer {
             scorers,
@@ -144,8 +267,8 @@ impl Scorer for AnyTermScorer {
 
 #[cfg(test)]
 mod tests {
-    use tantivy::query::{BooleanQuery, Occur};
-    use tantivy::schema::{IndexRecordOption, STRING, Schema};
+    use tantivy::query::{BooleanQuery, Occur, TermQuery};
+    use tantivy::schema::{STRING, Schema};
     use tantivy::{Index, IndexWriter, TantivyDocument};
 
     use super::*;
@@ -184,7 +307,10 @@ mod tests {
             vec!["c", "d"],
             vec!["d"],
         ] {
-            let ours = AnyTermQuery(terms.iter().map(|t| term(t)).collect());
+            let ours = AnyTermQuery::new(
+                terms.iter().map(|t| Term::from_field_text(f, t)).collect(),
+                Arc::default(),
+            );
             let theirs = BooleanQuery::new(
                 terms
                     .iter()

@@ -46,11 +46,6 @@ impl DocBits {
         &self.words
     }
 
-    /// The number of words.
-    pub(crate) fn num_words(&self) -> usize {
-        self.words.len()
-    }
-
     /// The members, ascending.
     pub(crate) fn iter(&self) -> impl Iterator<Item = DocId> + '_ {
         self.words.iter().enumerate().flat_map(|(i, &w)| Ones {
@@ -106,7 +101,7 @@ mod tests {
     #[test]
     fn membership_words_and_order() {
         let mut b = DocBits::new(130);
-        assert_eq!(b.num_words(), 3);
+        assert_eq!(b.words().len(), 3);
         for doc in [0, 63, 64, 129, 500] {
             b.insert(doc);
         }
@@ -115,7 +110,7 @@ mod tests {
         assert_eq!(b.iter().collect::<Vec<_>>(), vec![0, 63, 64, 129]);
         assert_eq!(b.word(1), 1);
         assert_eq!(b.word(9), 0);
-        let down: Vec<DocId> = (0..b.num_words())
+        let down: Vec<DocId> = (0..b.words().len())
             .rev()
             .flat_map(|i| descending(b.word(i), i))
             .collect();

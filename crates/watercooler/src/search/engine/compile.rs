@@ -12,6 +12,7 @@
 //! can be expressed.
 
 use std::ops::Bound;
+use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveTime};
 use tantivy::Term;
@@ -24,6 +25,7 @@ use tantivy::tokenizer::TextAnalyzer;
 
 use super::any_term::AnyTermQuery;
 use super::schema::{Fields, HAS_LINK};
+use super::term_infos::TermInfos;
 use crate::search::analysis::{Analyzer, analyze};
 use crate::search::query::{Clause, ClauseKind, SearchQuery};
 
@@ -41,6 +43,8 @@ pub(crate) struct Compiler<'f> {
     plain: TextAnalyzer,
     dutch: TextAnalyzer,
     english: TextAnalyzer,
+    /// Dictionary entries shared by the compiled query and the search's BM25 statistics.
+    infos: Arc<TermInfos>,
 }
 
 impl<'f> Compiler<'f> {
@@ -50,7 +54,14 @@ impl<'f> Compiler<'f> {
             plain: Analyzer::Plain.build(),
             dutch: Analyzer::Dutch.build(),
             english: Analyzer::English.build(),
+            infos: Arc::default(),
         }
+    }
+
+    /// The dictionary entries the compiled queries look terms up through: give them to the
+    /// search's statistics ([`super::stats::Stats`]) so each term is looked up once.
+    pub(crate) fn term_infos(&self) -> Arc<TermInfos> {
+        self.infos.clone()
     }
 
     /// The query, or `None` when it constrains nothing (empty, or only punctuation): such a
@@ -195,9 +206,12 @@ impl<'f> Compiler<'f> {
         match terms.len() {
             0 => None,
             1 => {
-                let plain = text_term(self.fields.body, &terms[0].text);
+                let plain = Term::from_field_text(self.fields.body, &terms[0].text);
                 if !stemmed {
-                    return Some(Box::new(plain));
+                    return Some(Box::new(TermQuery::new(
+                        plain,
+                        IndexRecordOption::WithFreqs,
+                    )));
                 }
                 let mut any = vec![plain];
                 for (analyzer, field) in [
@@ -205,10 +219,10 @@ impl<'f> Compiler<'f> {
                     (&mut self.english, self.fields.body_en),
                 ] {
                     if let [stem] = analyze(analyzer, text).as_slice() {
-                        any.push(text_term(field, &stem.text));
+                        any.push(Term::from_field_text(field, &stem.text));
                     }
                 }
-                Some(Box::new(AnyTermQuery(any)))
+                Some(Box::new(AnyTermQuery::new(any, self.infos.clone())))
             }
             _ => {
                 terms.truncate(MAX_PHRASE_TERMS);
@@ -266,13 +280,6 @@ fn clause_constant(clause: &Clause) -> Option<f32> {
 
 fn constant(q: Box<dyn Query>, score: f32) -> Box<dyn Query> {
     Box::new(ConstScoreQuery::new(q, score))
-}
-
-fn text_term(field: Field, value: &str) -> TermQuery {
-    TermQuery::new(
-        Term::from_field_text(field, value),
-        IndexRecordOption::WithFreqs,
-    )
 }
 
 fn created_range(field: Field, from: i64, until: i64) -> Box<dyn Query> {

@@ -14,6 +14,7 @@ mod stats;
 mod storage;
 mod tags;
 mod term_bits;
+mod term_infos;
 mod top;
 mod writer;
 
@@ -174,6 +175,8 @@ struct Pipeline {
     committed: Seq,
     /// An erasure was applied: purge deleted documents at the next commit.
     purge: bool,
+    /// A rebuild wrote every document: merge all segments into one at the next commit.
+    merge_all: bool,
 }
 
 /// The built-in search index on tantivy. See the [module docs](crate::search) for the
@@ -245,7 +248,11 @@ impl TantivyIndex {
             let (schema, fields) = Fields::schema();
             let opened = match &opts.location {
                 IndexLocation::Memory => storage::Opened {
-                    index: Index::create_in_ram(schema),
+                    index: Index::builder()
+                        .schema(schema)
+                        .settings(schema::settings())
+                        .create_in_ram()
+                        .map_err(tantivy_error)?,
                     moved_aside: None,
                 },
                 IndexLocation::Directory(path) => storage::open_dir(path, &schema, SCHEMA_VERSION)?,

@@ -51,7 +51,8 @@ fn search_budgeted(
     let mut fruits = Vec::with_capacity(searcher.segment_readers().len());
     for (ord, reader) in searcher.segment_readers().iter().enumerate() {
         let mut seg = top.segment(ord as u32, reader)?;
-        if let Some(dense) = restricted.dense(reader)? {
+        let data = seg.data().clone();
+        if let Some(dense) = restricted.dense(reader, &data)? {
             let count = dense.count();
             if seg.data().ids_follow_docs {
                 let keep = seg.keep();
@@ -65,7 +66,7 @@ fn search_budgeted(
             continue;
         }
         let mut docs = Vec::new();
-        matches.for_each(reader, |doc| docs.push(doc))?;
+        matches.for_each(reader, &data, |doc| docs.push(doc))?;
         let count = docs.len() as u64;
         collect_segment(&mut seg, &docs, relevance, min_walk);
         fruits.push(seg.finish(count));
@@ -273,12 +274,23 @@ mod tests {
         /// By tenant, then id, as a rebuild from the store writes them: ids fall where a
         /// tenant ends, but never within one.
         ByTenantThenId,
+        /// Written at random, sorted by tantivy with the index's own settings (by key:
+        /// tenant, then id), so each tenant's documents are one run.
+        Sorted,
     }
 
     /// Several segments of 750 posts in all, some deleted; the posts still alive.
     fn index(order: Order) -> (Index, Fields, Vec<Post>) {
         let (schema, fields) = Fields::schema();
-        let index = Index::create_in_ram(schema);
+        let index = if order == Order::Sorted {
+            Index::builder()
+                .schema(schema)
+                .settings(super::super::schema::settings())
+                .create_in_ram()
+                .unwrap()
+        } else {
+            Index::create_in_ram(schema)
+        };
         register_tokenizers(&index);
         let mut w: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
         w.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
@@ -289,7 +301,7 @@ mod tests {
                 .map(|n| post(&mut rng, segment * 250 + n))
                 .collect();
             match order {
-                Order::Random => {}
+                Order::Random | Order::Sorted => {}
                 Order::ById => posts.sort_by_key(|p| p.id),
                 Order::ByTenantThenId => {
                     posts.sort_by(|a, b| (&a.tenant, a.id).cmp(&(&b.tenant, b.id)))
@@ -388,7 +400,12 @@ mod tests {
     /// the recency weight at 0, and those are the visible matches newest (highest id) first.
     #[test]
     fn filter_pages_equal_the_ranked_path_and_list_visible_matches_by_id() {
-        for order in [Order::Random, Order::ById, Order::ByTenantThenId] {
+        for order in [
+            Order::Random,
+            Order::ById,
+            Order::ByTenantThenId,
+            Order::Sorted,
+        ] {
             filter_pages_equal_the_ranked_path(order);
         }
     }
@@ -403,6 +420,19 @@ mod tests {
             let ids: Vec<u128> = (0..reader.max_doc()).map(|d| data.id(d)).collect();
             let globally = ids.windows(2).all(|w| w[0] <= w[1]);
             assert_eq!(globally, order == Order::ById, "{order:?}: only per tenant");
+            // Each tenant's documents are one run when sorted by tenant first.
+            let runs = data.tenant_docs(b"t") != (0..reader.max_doc());
+            let sorted = matches!(order, Order::ByTenantThenId | Order::Sorted);
+            assert_eq!(runs, sorted, "{order:?}");
+            if sorted {
+                let (t, u) = (data.tenant_docs(b"t"), data.tenant_docs(b"u"));
+                assert!(
+                    !t.is_empty() && !u.is_empty() && t.end == u.start,
+                    "{t:?} {u:?}"
+                );
+                assert_eq!((t.start, u.end), (0, reader.max_doc()));
+                assert!(data.tenant_docs(b"v").is_empty());
+            }
         }
         for ranking in [
             Ranking::default(),
@@ -533,10 +563,16 @@ mod tests {
     /// (`Restricted::dense`), which the popular ones here take.
     #[test]
     fn visible_matches_equal_the_intersection_with_the_audience() {
+        for order in [Order::Random, Order::Sorted] {
+            visible_matches_equal_the_intersection(order);
+        }
+    }
+
+    fn visible_matches_equal_the_intersection(order: Order) {
         use std::collections::BTreeSet;
         use tantivy::collector::DocSetCollector;
 
-        let (index, fields, _) = index(Order::Random);
+        let (index, fields, _) = index(order);
         let searcher = index.reader().unwrap().searcher();
         let bits = Arc::new(TermBitsCache::with_min_dense(0));
         let words = [
@@ -570,13 +606,14 @@ mod tests {
                 let (mut a, mut b) = (BTreeSet::new(), BTreeSet::new());
                 for (ord, reader) in searcher.segment_readers().iter().enumerate() {
                     let ord = ord as u32;
+                    let data = SegmentData::open(reader).unwrap();
                     unscored
-                        .for_each(reader, |doc| {
+                        .for_each(reader, &data, |doc| {
                             a.insert(DocAddress::new(ord, doc));
                         })
                         .unwrap();
                     scored
-                        .for_each_scored(reader, |doc, score| {
+                        .for_each_scored(reader, &data, |doc, score| {
                             assert!(score.is_finite());
                             b.insert(DocAddress::new(ord, doc));
                         })
@@ -586,7 +623,8 @@ mod tests {
                 assert_eq!(b, want, "{text} {access:?}");
                 nonempty += usize::from(!want.is_empty());
                 for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-                    let Some(d) = restricted.dense(reader).unwrap() else {
+                    let data = SegmentData::open(reader).unwrap();
+                    let Some(d) = restricted.dense(reader, &data).unwrap() else {
                         continue;
                     };
                     dense += 1;

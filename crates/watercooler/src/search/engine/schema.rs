@@ -5,6 +5,7 @@
 //! tokenizer ever touches an id.
 
 use tantivy::TantivyDocument;
+use tantivy::index::{IndexSettings, IndexSortByField, Order};
 use tantivy::schema::{
     BytesOptions, FAST, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
 };
@@ -17,8 +18,9 @@ use crate::search::fingerprint::fingerprint;
 
 /// Bumped whenever the schema or the analysis changes: an index with another version is
 /// moved aside and rebuilt. 2: no `tenant` field (every audience term names the tenant).
-/// 3: Dutch stems by Snowball's original algorithm (`search::dutch`).
-pub(crate) const SCHEMA_VERSION: u32 = 3;
+/// 3: Dutch stems by Snowball's original algorithm (`search::dutch`). 4: documents sorted
+/// by `key` ([`settings`]).
+pub(crate) const SCHEMA_VERSION: u32 = 4;
 
 /// The value of the `has` field for posts with a URL.
 pub(crate) const HAS_LINK: &[u8] = b"link";
@@ -59,6 +61,19 @@ pub(crate) struct Fields {
     pub id_lo: Field,
     /// [`fingerprint`] of the indexed post.
     pub fingerprint: Field,
+}
+
+/// The index's settings: documents sorted by `key` — tenant, then post id — in every
+/// segment, including merged ones, so that within a tenant descending document order is
+/// descending id order (what [`super::newest`] pages by), whichever segments a merge joins.
+pub(crate) fn settings() -> IndexSettings {
+    IndexSettings {
+        sort_by_field: Some(IndexSortByField {
+            field: "key".to_owned(),
+            order: Order::Asc,
+        }),
+        ..IndexSettings::default()
+    }
 }
 
 impl Fields {

@@ -16,6 +16,7 @@ use super::schema::Fields;
 use super::segments::SegmentCache;
 use super::stats::{MAX_FROZEN, Stats};
 use super::term_bits::TermBitsCache;
+use super::term_infos::TermInfos;
 use super::top::{Blend, TopRecent};
 use super::{IndexedPost, Ranking, tantivy_error};
 use crate::access::Access;
@@ -122,7 +123,13 @@ pub(crate) fn search_with(
                 newest::search(searcher, &restricted, relevance, &top).map_err(tantivy_error)?;
             (kept, total, Vec::new(), 0)
         }
-        _ => ranked(searcher, &restricted, &top, position.as_ref())?,
+        _ => ranked(
+            searcher,
+            &restricted,
+            &top,
+            position.as_ref(),
+            compiler.term_infos(),
+        )?,
     };
     let mut hits = Vec::with_capacity(kept.len().min(limit));
     for (key, addr) in kept.iter().take(limit) {
@@ -158,10 +165,11 @@ fn ranked(
     restricted: &acl::Restricted,
     top: &TopRecent,
     position: Option<&Position>,
+    infos: Arc<TermInfos>,
 ) -> Result<Ranked> {
     let stats = match position {
-        Some(p) if p.stats_hash != 0 => Stats::replay(searcher, p.stats.clone()),
-        _ => Stats::record(searcher),
+        Some(p) if p.stats_hash != 0 => Stats::replay(searcher, p.stats.clone(), infos),
+        _ => Stats::record(searcher, infos),
     };
     let (kept, total) = collect(searcher, restricted, top, &stats).map_err(tantivy_error)?;
     let replayed_all = stats.replayed_all();
@@ -195,8 +203,9 @@ fn collect(
     let mut fruits = Vec::with_capacity(searcher.segment_readers().len());
     for (ord, reader) in searcher.segment_readers().iter().enumerate() {
         let mut seg = top.segment(ord as u32, reader)?;
+        let data = seg.data().clone();
         let mut count = 0;
-        matches.for_each_scored(reader, |doc, score| {
+        matches.for_each_scored(reader, &data, |doc, score| {
             count += 1;
             seg.offer(doc, score);
         })?;

@@ -11,6 +11,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
 use tantivy::columnar::ColumnValues;
@@ -35,9 +36,12 @@ pub(crate) struct SegmentData {
     pub by_id_desc: Vec<DocId>,
     /// Within each tenant's documents, post ids never decrease with document numbers, so
     /// for one viewer's matches (all of one tenant: every audience term names it)
-    /// descending document order is descending id order. True of a segment written in
-    /// change-log order and of one rebuilt from the store (tenant by tenant, in id order).
+    /// descending document order is descending id order. True of every segment of an
+    /// index sorted by key ([`super::schema::settings`]), merged ones included.
     pub ids_follow_docs: bool,
+    /// Each tenant's documents, when each tenant's are one run (see [`Self::tenant_docs`]).
+    tenant_runs: Option<HashMap<Box<[u8]>, Range<DocId>>>,
+    max_doc: DocId,
 }
 
 impl fmt::Debug for SegmentData {
@@ -59,8 +63,8 @@ impl SegmentData {
         let mut keyed: Vec<(u128, DocId)> = (0..reader.max_doc())
             .map(|doc| (post_id(&*id_hi, &*id_lo, doc), doc))
             .collect();
-        let ids_follow_docs = keyed.windows(2).all(|w| w[0].0 <= w[1].0)
-            || ids_follow_docs_per_tenant(reader, &keyed)?;
+        let layout = layout(reader, &keyed)?;
+        let ids_follow_docs = layout.ids_follow_docs || keyed.windows(2).all(|w| w[0].0 <= w[1].0);
         let by_id_desc = if ids_follow_docs {
             Vec::new()
         } else {
@@ -75,7 +79,20 @@ impl SegmentData {
             fingerprint,
             by_id_desc,
             ids_follow_docs,
+            tenant_runs: layout.runs,
+            max_doc: reader.max_doc(),
         })
+    }
+
+    /// The documents that can be `tenant`'s: its run when the segment is sorted by key
+    /// (empty when the segment has none of its posts), else all documents. Outside it no
+    /// document of the tenant lies, so a viewer of the tenant — who sees nothing of
+    /// others — can skip the rest of the segment.
+    pub(crate) fn tenant_docs(&self, tenant: &[u8]) -> Range<DocId> {
+        match &self.tenant_runs {
+            Some(runs) => runs.get(tenant).cloned().unwrap_or(0..0),
+            None => 0..self.max_doc,
+        }
     }
 
     /// The post id of `doc`.
@@ -84,52 +101,70 @@ impl SegmentData {
     }
 }
 
-/// Whether, within each tenant, the ids of `docs` (id and document, in document order)
-/// never decrease. The `key` column's dictionary is sorted by (tenant, 0xFF, id), so each
-/// tenant's keys are one run of ordinals (no tenant holds 0xFF, so none is a prefix of
-/// another's run).
-fn ids_follow_docs_per_tenant(
-    reader: &SegmentReader,
-    docs: &[(u128, DocId)],
-) -> tantivy::Result<bool> {
-    let Some(keys) = reader.fast_fields().bytes("key")? else {
-        return Ok(false);
+/// How a segment's documents lie by tenant.
+struct Layout {
+    /// Within each tenant, post ids never decrease with document numbers.
+    ids_follow_docs: bool,
+    /// Each tenant's documents as one run, when every tenant's documents are one run (a
+    /// segment sorted by key); `None` otherwise.
+    runs: Option<HashMap<Box<[u8]>, Range<DocId>>>,
+}
+
+/// The [`Layout`] of `docs` (id and document, in document order). The `key` column's
+/// dictionary is sorted by (tenant, 0xFF, id), so each tenant's keys are one run of
+/// ordinals (no tenant holds 0xFF, so none is a prefix of another's run).
+fn layout(reader: &SegmentReader, docs: &[(u128, DocId)]) -> tantivy::Result<Layout> {
+    let unknown = Layout {
+        ids_follow_docs: false,
+        runs: None,
     };
+    let Some(keys) = reader.fast_fields().bytes("key")? else {
+        return Ok(unknown);
+    };
+    let mut tenants: Vec<Box<[u8]>> = Vec::new();
     let mut tenant_of_ord: Vec<u32> = Vec::with_capacity(keys.num_terms());
-    let mut previous: Option<Vec<u8>> = None;
-    let mut tenant = 0u32;
     let mut stream = keys.dictionary().stream()?;
     while stream.advance() {
         let key = stream.key();
         let this = &key[..key.len().saturating_sub(17)];
-        match &mut previous {
-            Some(p) if p.as_slice() == this => {}
-            Some(p) => {
-                tenant += 1;
-                p.clear();
-                p.extend_from_slice(this);
-            }
-            None => previous = Some(this.to_vec()),
+        if tenants.last().is_none_or(|t| &**t != this) {
+            tenants.push(this.into());
         }
-        tenant_of_ord.push(tenant);
+        tenant_of_ord.push(tenants.len() as u32 - 1);
     }
-    let mut last: Vec<Option<u128>> = vec![None; tenant as usize + 1];
+    let mut last_id: Vec<Option<u128>> = vec![None; tenants.len()];
+    let mut runs: Vec<Option<Range<DocId>>> = vec![None; tenants.len()];
+    let (mut ids_follow_docs, mut contiguous) = (true, true);
     for &(id, doc) in docs {
-        let Some(ord) = keys.term_ords(doc).next() else {
-            return Ok(false);
-        };
-        let Some(slot) = tenant_of_ord
-            .get(ord as usize)
-            .and_then(|&t| last.get_mut(t as usize))
+        let Some(t) = keys
+            .term_ords(doc)
+            .next()
+            .and_then(|ord| tenant_of_ord.get(ord as usize))
+            .map(|&t| t as usize)
         else {
-            return Ok(false);
+            return Ok(unknown);
         };
-        if slot.is_some_and(|l| id < l) {
-            return Ok(false);
+        if last_id[t].is_some_and(|l| id < l) {
+            ids_follow_docs = false;
         }
-        *slot = Some(id);
+        last_id[t] = Some(id);
+        match &mut runs[t] {
+            Some(run) if run.end == doc => run.end = doc + 1,
+            Some(_) => contiguous = false,
+            run @ None => *run = Some(doc..doc + 1),
+        }
     }
-    Ok(true)
+    let runs = contiguous.then(|| {
+        tenants
+            .into_iter()
+            .zip(runs)
+            .filter_map(|(t, run)| Some((t, run?)))
+            .collect()
+    });
+    Ok(Layout {
+        ids_follow_docs,
+        runs,
+    })
 }
 
 /// The post id of `doc` from its two halves.

@@ -9,11 +9,13 @@
 //! exact. A checksum over what was asked (fields and terms) detects a cursor reused with
 //! another query.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
+
+use super::term_infos::TermInfos;
 
 /// A first page asking for more statistics than this does not freeze them (the cursor
 /// stays small); its later pages use live statistics.
@@ -42,15 +44,18 @@ struct Log {
 #[derive(Debug)]
 pub(crate) struct Stats<'s> {
     searcher: &'s Searcher,
+    /// Where live document counts are looked up (shared with the query's scorers).
+    infos: Arc<TermInfos>,
     replay: bool,
     log: Mutex<Log>,
 }
 
 impl<'s> Stats<'s> {
     /// Records live statistics.
-    pub(crate) fn record(searcher: &'s Searcher) -> Self {
+    pub(crate) fn record(searcher: &'s Searcher, infos: Arc<TermInfos>) -> Self {
         Stats {
             searcher,
+            infos,
             replay: false,
             log: Mutex::new(Log {
                 values: Vec::new(),
@@ -61,9 +66,10 @@ impl<'s> Stats<'s> {
     }
 
     /// Replays `values` (falling back to live statistics past their end).
-    pub(crate) fn replay(searcher: &'s Searcher, values: Vec<u64>) -> Self {
+    pub(crate) fn replay(searcher: &'s Searcher, values: Vec<u64>, infos: Arc<TermInfos>) -> Self {
         Stats {
             searcher,
+            infos,
             replay: true,
             log: Mutex::new(Log {
                 values,
@@ -123,6 +129,6 @@ impl Bm25StatisticsProvider for Stats<'_> {
         let mut what = vec![b'f'];
         what.extend_from_slice(&term.field().field_id().to_le_bytes());
         what.extend_from_slice(term.serialized_value_bytes());
-        self.value(&what, || self.searcher.doc_freq(term))
+        self.value(&what, || self.infos.doc_freq(self.searcher, term))
     }
 }

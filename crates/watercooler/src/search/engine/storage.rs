@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use tantivy::schema::Schema;
 use tantivy::{INDEX_FORMAT_VERSION, Index};
 
+use super::schema::settings;
 use crate::error::{Error, Result};
 
 /// The version file's name.
@@ -101,6 +102,9 @@ fn check(path: &Path, schema: &Schema) -> Result<Index, String> {
     if &index.schema() != schema {
         return Err("another schema".to_owned());
     }
+    if index.settings().sort_by_field != settings().sort_by_field {
+        return Err("another document order".to_owned());
+    }
     let damaged = index
         .validate_checksum()
         .map_err(|e| format!("checksum: {e}"))?;
@@ -123,7 +127,10 @@ fn check(path: &Path, schema: &Schema) -> Result<Index, String> {
 }
 
 fn create(path: &Path, schema: &Schema, schema_version: u32) -> Result<Index> {
-    let index = Index::create_in_dir(path, schema.clone())
+    let index = Index::builder()
+        .schema(schema.clone())
+        .settings(settings())
+        .create_in_dir(path)
         .map_err(|e| Error::backend(format!("search index: cannot create: {e}")))?;
     // Written after the index: a crash in between leaves an index without a version file,
     // which the next open moves aside. Written to a temporary name and renamed, so it is

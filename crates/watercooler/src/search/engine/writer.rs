@@ -14,6 +14,11 @@
 //! - **Erasure.** After applying an erasure, the segments holding deleted documents are
 //!   merged and unreferenced files collected, so the erased text leaves the index files
 //!   rather than waiting for a merge some day.
+//! - **Rebuild.** A rebuild ends by merging its segments into one before the index is
+//!   searchable again. Each segment costs a search its own dictionary lookups, postings
+//!   and top-k: on the 200,000-post corpus the writer left three segments, and one made a
+//!   word query about twice as fast; the merge costs about a fifth of the rebuild's time.
+//!   Later segments are merged by tantivy's merge policy as usual.
 //!
 //! All tantivy work runs on tokio's blocking pool; one async mutex serialises the pipeline
 //! (follower, `refresh`, `rebuild`), so there is one writer doing one thing at a time.
@@ -146,14 +151,14 @@ impl TantivyIndex {
             self.engine.bits.clone(),
             self.engine.segments.clone(),
         );
-        let (seq, purge) = (p.applied, p.purge);
+        let (seq, purge, merge_all) = (p.applied, p.purge, p.merge_all);
         blocking(move || {
             with_writer(&writer, |w| {
                 let mut prepared = w.prepare_commit().map_err(tantivy_error)?;
                 prepared.set_payload(&payload(seq));
                 prepared.commit().map_err(tantivy_error)?;
-                if purge {
-                    purge_deleted(w, &index);
+                if purge || merge_all {
+                    merge(w, &index, merge_all);
                 }
                 Ok(())
             })?;
@@ -173,6 +178,7 @@ impl TantivyIndex {
         .await?;
         p.committed = seq;
         p.purge = false;
+        p.merge_all = false;
         self.searchable.store(seq.0, Ordering::Release);
         Ok(())
     }
@@ -232,6 +238,7 @@ impl TantivyIndex {
             .await?;
         }
         p.applied = start;
+        p.merge_all = true;
         self.commit_locked(p).await?;
         self.apply_pending(p).await
     }
@@ -250,13 +257,16 @@ fn apply(w: &IndexWriter, fields: &Fields, batch: Vec<(Vec<u8>, Option<Post>)>) 
     Ok(())
 }
 
-/// Merges the segments that hold deleted documents and collects unreferenced files. Best
-/// effort: a failure (a segment already merging) is logged; the merge policy gets to it.
-fn purge_deleted(w: &mut IndexWriter, index: &tantivy::Index) {
+/// Merges the segments that hold deleted documents (or, with `all`, every segment when
+/// there are several) and collects unreferenced files. Best effort: a failure (a segment
+/// already merging) is logged; the merge policy gets to it. A merge keeps the commit's
+/// payload (the watermark) and, with the index sorted by key, the documents' order.
+fn merge(w: &mut IndexWriter, index: &tantivy::Index, all: bool) {
     let segments = match index.searchable_segment_metas() {
+        Ok(metas) if all && metas.len() < 2 => Vec::new(),
         Ok(metas) => metas
             .iter()
-            .filter(|m| m.has_deletes())
+            .filter(|m| all || m.has_deletes())
             .map(|m| m.id())
             .collect::<Vec<_>>(),
         Err(e) => {
@@ -267,7 +277,7 @@ fn purge_deleted(w: &mut IndexWriter, index: &tantivy::Index) {
     if !segments.is_empty()
         && let Err(e) = w.merge(&segments).wait()
     {
-        tracing::warn!(error = %e, "search index: purge merge failed");
+        tracing::warn!(error = %e, "search index: merge failed");
     }
     if let Err(e) = w.garbage_collect_files().wait() {
         tracing::warn!(error = %e, "search index: garbage collection failed");
@@ -310,4 +320,64 @@ pub(super) fn spawn_follower(index: &Arc<TantivyIndex>) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Duration};
+    use tantivy::Index;
+
+    use super::*;
+    use crate::search::engine::register_tokenizers;
+    use crate::search::engine::schema::settings;
+    use crate::search::engine::segments::SegmentData;
+
+    /// Merging every segment (what a rebuild ends with) leaves one segment, keeps the
+    /// commit's watermark, and keeps the documents sorted: each tenant's one run, ids
+    /// following documents within it.
+    #[test]
+    fn merging_all_segments_keeps_the_watermark_and_the_order() {
+        let (schema, fields) = Fields::schema();
+        let index = Index::builder()
+            .schema(schema)
+            .settings(settings())
+            .create_in_ram()
+            .unwrap();
+        register_tokenizers(&index);
+        let mut w: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        w.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        let at = DateTime::from_timestamp(1_360_000_000, 0).unwrap();
+        let mut n = 0;
+        for segment in 0..3 {
+            // Written newest first and tenants interleaved: the index sorts them.
+            for i in (0..40).rev() {
+                let tenant = ["t", "u", "tt"][(i + segment) % 3];
+                n += 1;
+                let post = Post::for_test(tenant, "a", at + Duration::minutes(n), n as u64);
+                w.add_document(fields.document(&post)).unwrap();
+            }
+            let mut prepared = w.prepare_commit().unwrap();
+            prepared.set_payload(&payload(Seq(segment as u64 + 1)));
+            prepared.commit().unwrap();
+        }
+        assert_eq!(index.searchable_segment_metas().unwrap().len(), 3);
+
+        merge(&mut w, &index, true);
+
+        let metas = index.load_metas().unwrap();
+        assert_eq!(metas.segments.len(), 1);
+        assert_eq!(metas.segments[0].max_doc(), 120);
+        assert_eq!(parse_payload(metas.payload.as_deref()), Some(Seq(3)));
+        let reader = index.reader().unwrap();
+        let searcher = reader.searcher();
+        let segment = searcher.segment_reader(0);
+        let data = SegmentData::open(segment).unwrap();
+        assert!(data.ids_follow_docs);
+        // Keys sort by bytes: `tt…` before `t\xFF…`, since 0xFF follows every UTF-8 byte.
+        let runs: Vec<_> = ["tt", "t", "u", "v"]
+            .iter()
+            .map(|t| data.tenant_docs(t.as_bytes()))
+            .collect();
+        assert_eq!(runs, vec![0..40, 40..80, 80..120, 0..0]);
+    }
 }

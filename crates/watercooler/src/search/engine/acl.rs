@@ -143,11 +143,12 @@ impl Restricted {
         else {
             return Ok(None);
         };
+        let docs = data.tenant_docs(&self.tenant);
         Ok(Some(DenseMatches {
             term,
-            visible: self.audience.visible(reader)?,
+            visible: self.audience.visible(reader, docs.clone())?,
             alive: cache.alive(reader),
-            words: words_of(data.tenant_docs(&self.tenant)),
+            words: bits::words_of(docs),
         }))
     }
 
@@ -194,7 +195,7 @@ impl VisibleMatches<'_> {
         if docs.is_empty() {
             return Ok(());
         }
-        let visible = self.audience.visible(reader)?;
+        let visible = self.audience.visible(reader, docs.clone())?;
         let alive = reader.alive_bitset();
         let mut test = |doc: DocId| {
             if visible.contains(doc) && alive.is_none_or(|a| a.is_alive(doc)) {
@@ -227,7 +228,7 @@ impl VisibleMatches<'_> {
         if docs.is_empty() {
             return Ok(());
         }
-        let visible = self.audience.visible(reader)?;
+        let visible = self.audience.visible(reader, docs.clone())?;
         let alive = reader.alive_bitset();
         let mut scorer = self.user.scorer(reader, 1.0)?;
         let mut doc = start(&mut *scorer, docs.start);
@@ -256,14 +257,6 @@ fn part<'w>(words: &'w [u64], range: &Range<usize>) -> &'w [u64] {
     words.get(range.clone()).unwrap_or_default()
 }
 
-/// The bitset words holding the documents `docs`.
-fn words_of(docs: Range<DocId>) -> Range<usize> {
-    if docs.is_empty() {
-        return 0..0;
-    }
-    docs.start as usize / 64..(docs.end as usize).div_ceil(64)
-}
-
 /// The visible live documents of one segment holding one term: the term's documents, the
 /// viewer's audience and the live documents intersected a word at a time. Counting a
 /// popular tag this way reads a few thousand words instead of tens of thousands of
@@ -287,12 +280,21 @@ impl DenseMatches {
     /// The number of matches.
     pub(crate) fn count(&self) -> u64 {
         // Over slices rather than `word(i)`, so that the loop has no bounds checks or
-        // branches and is vectorised. All sets are of the segment, so equally long.
+        // branches and is vectorised: the same words (the tenant's) of every set.
         let range = &self.words;
         let part = |words| part(words, range);
         let term = part(self.term.words());
-        let (shared, own) = self.visible.words();
-        let (shared, own) = (part(shared), part(own));
+        let Some((shared, own)) = self
+            .visible
+            .words(range)
+            .filter(|(s, o)| s.len() == term.len() && o.len() == term.len())
+        else {
+            // Sets that do not line up (never expected): word by word.
+            return range
+                .clone()
+                .map(|i| u64::from(self.word(i).count_ones()))
+                .sum();
+        };
         let ones = |w: u64| u64::from(w.count_ones());
         let visible = shared.iter().zip(own).map(|(s, o)| s | o);
         match &self.alive {

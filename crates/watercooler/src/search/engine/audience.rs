@@ -22,13 +22,14 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
 use tantivy::index::SegmentId;
 use tantivy::schema::Field;
 use tantivy::{DocId, Opstamp, SegmentReader};
 
-use super::bits::DocBits;
+use super::bits::{self, DocBits};
 use super::tags::SegmentTags;
 use super::term_bits::TermBitsCache;
 
@@ -95,25 +96,41 @@ impl AudienceCache {
 /// The documents of one segment a viewer may see (deleted ones included).
 pub(crate) struct Visible {
     shared: Arc<DocBits>,
+    /// The viewer's own documents, kept for words `own_from ..` only: the words of their
+    /// tenant's documents, where all of them lie (every access term names the tenant). A
+    /// set over the whole segment cost a zeroed word per 64 documents of every tenant, per
+    /// search and segment.
     own: DocBits,
+    own_from: usize,
 }
 
 impl Visible {
     /// Whether the viewer may see `doc`.
     #[inline]
     pub(crate) fn contains(&self, doc: DocId) -> bool {
-        self.shared.contains(doc) || self.own.contains(doc)
+        self.shared.contains(doc) || self.own_word((doc / 64) as usize) & (1 << (doc % 64)) != 0
     }
 
-    /// The words of the shared and of the viewer's own set (their union is the set).
-    pub(crate) fn words(&self) -> (&[u64], &[u64]) {
-        (self.shared.words(), self.own.words())
+    /// Words `range` of the shared and of the viewer's own set (their union is the set
+    /// there), or `None` when the own set does not cover them.
+    pub(crate) fn words(&self, range: &Range<usize>) -> Option<(&[u64], &[u64])> {
+        let shared = self.shared.words().get(range.clone())?;
+        let own = self
+            .own
+            .words()
+            .get(range.start.checked_sub(self.own_from)?..range.end.checked_sub(self.own_from)?)?;
+        Some((shared, own))
     }
 
     /// Word `i` of the set (see [`DocBits::word`]).
     #[inline]
     pub(crate) fn word(&self, i: usize) -> u64 {
-        self.shared.word(i) | self.own.word(i)
+        self.shared.word(i) | self.own_word(i)
+    }
+
+    #[inline]
+    fn own_word(&self, i: usize) -> u64 {
+        i.checked_sub(self.own_from).map_or(0, |i| self.own.word(i))
     }
 }
 
@@ -137,16 +154,32 @@ impl fmt::Debug for AudienceQuery {
 
 impl AudienceQuery {
     /// The documents of `reader` this query matches, as a set to test members of (the
-    /// shared bitset is not copied).
-    pub(crate) fn visible(&self, reader: &SegmentReader) -> tantivy::Result<Visible> {
+    /// shared bitset is not copied). `tenant_docs` must hold every document of the
+    /// viewer's tenant ([`super::segments::SegmentData::tenant_docs`]): the viewer's own
+    /// documents are kept for those words only.
+    pub(crate) fn visible(
+        &self,
+        reader: &SegmentReader,
+        tenant_docs: Range<DocId>,
+    ) -> tantivy::Result<Visible> {
         let shared = self.bits.bits(reader, self.field, &self.shared)?;
-        let mut own = DocBits::new(reader.max_doc());
+        let words = bits::words_of(tenant_docs);
+        let base = u32::try_from(words.start * 64).unwrap_or(DocId::MAX);
+        let mut own = DocBits::new(u32::try_from(words.len() * 64).unwrap_or(DocId::MAX));
         for term in &self.own {
             for &doc in self.bits.postings(reader, self.field, term)?.iter() {
-                own.insert(doc);
+                // Never below `base` when `tenant_docs` is right; skipping keeps it a
+                // subset of the audience either way.
+                if let Some(at) = doc.checked_sub(base) {
+                    own.insert(at);
+                }
             }
         }
-        Ok(Visible { shared, own })
+        Ok(Visible {
+            shared,
+            own,
+            own_from: words.start,
+        })
     }
 }
 

@@ -5,6 +5,8 @@
 //! crate, so a loop over its words costs a call per word; combining the sets a filter-only
 //! query needs (see [`super::dense`]) word by word was slower than reading postings.
 
+use std::ops::Range;
+
 use tantivy::DocId;
 
 /// Documents `0..max_doc` of one segment, a bit each.
@@ -92,6 +94,14 @@ pub(crate) fn descending(mut word: u64, index: usize) -> impl Iterator<Item = Do
         word &= !(1u64 << bit);
         Some(base + bit)
     })
+}
+
+/// The words of a [`DocBits`] that hold the documents `docs`.
+pub(crate) fn words_of(docs: Range<DocId>) -> Range<usize> {
+    if docs.is_empty() {
+        return 0..0;
+    }
+    docs.start as usize / 64..(docs.end as usize).div_ceil(64)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! What searches read of every segment, opened once per segment: the fast-field columns
-//! of ranking and read-back (creation time, id halves, fingerprint) and the documents in
-//! descending id order (see [`super::newest`]).
+//! of ranking and read-back (creation time, id halves, fingerprint), the documents in
+//! descending id order (see [`super::newest`]) and each tenant's run of documents (see
+//! [`SegmentData::tenant_docs`]).
 //!
 //! Opening a column decodes its header and block index; done per search and segment, that
 //! was a quarter of a `from:` query. Segments never change (deletes do not renumber

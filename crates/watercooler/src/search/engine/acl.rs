@@ -146,9 +146,8 @@ impl Restricted {
         let docs = data.tenant_docs(&self.tenant);
         Ok(Some(DenseMatches {
             term,
-            visible: self.audience.visible(reader, docs.clone())?,
+            visible: self.audience.visible(reader, docs)?,
             alive: cache.alive(reader),
-            words: bits::words_of(docs),
         }))
     }
 
@@ -265,8 +264,6 @@ pub(crate) struct DenseMatches {
     term: Arc<DocBits>,
     visible: Visible,
     alive: Option<Arc<DocBits>>,
-    /// The words of the viewer's tenant's documents; all others are zero in `visible`.
-    words: Range<usize>,
 }
 
 impl DenseMatches {
@@ -281,20 +278,10 @@ impl DenseMatches {
     pub(crate) fn count(&self) -> u64 {
         // Over slices rather than `word(i)`, so that the loop has no bounds checks or
         // branches and is vectorised: the same words (the tenant's) of every set.
-        let range = &self.words;
-        let part = |words| part(words, range);
+        let range = self.visible.word_range();
+        let part = |words| part(words, &range);
         let term = part(self.term.words());
-        let Some((shared, own)) = self
-            .visible
-            .words(range)
-            .filter(|(s, o)| s.len() == term.len() && o.len() == term.len())
-        else {
-            // Sets that do not line up (never expected): word by word.
-            return range
-                .clone()
-                .map(|i| u64::from(self.word(i).count_ones()))
-                .sum();
-        };
+        let (shared, own) = self.visible.words();
         let ones = |w: u64| u64::from(w.count_ones());
         let visible = shared.iter().zip(own).map(|(s, o)| s | o);
         match &self.alive {
@@ -310,8 +297,8 @@ impl DenseMatches {
 
     /// The matches, highest document first.
     pub(crate) fn descending(&self) -> impl Iterator<Item = DocId> + '_ {
-        self.words
-            .clone()
+        self.visible
+            .word_range()
             .rev()
             .flat_map(|i| bits::descending(self.word(i), i))
     }

@@ -111,15 +111,17 @@ impl Visible {
         self.shared.contains(doc) || self.own_word((doc / 64) as usize) & (1 << (doc % 64)) != 0
     }
 
-    /// Words `range` of the shared and of the viewer's own set (their union is the set
-    /// there), or `None` when the own set does not cover them.
-    pub(crate) fn words(&self, range: &Range<usize>) -> Option<(&[u64], &[u64])> {
-        let shared = self.shared.words().get(range.clone())?;
-        let own = self
-            .own
-            .words()
-            .get(range.start.checked_sub(self.own_from)?..range.end.checked_sub(self.own_from)?)?;
-        Some((shared, own))
+    /// The words of the viewer's tenant's documents: outside them the set is empty.
+    pub(crate) fn word_range(&self) -> Range<usize> {
+        self.own_from..self.own_from + self.own.words().len()
+    }
+
+    /// The shared and the viewer's own set over [`Self::word_range`] (their union is the
+    /// set there).
+    pub(crate) fn words(&self) -> (&[u64], &[u64]) {
+        let shared = self.shared.words();
+        let shared = shared.get(self.word_range()).unwrap_or(&[]);
+        (shared, self.own.words())
     }
 
     /// Word `i` of the set (see [`DocBits::word`]).

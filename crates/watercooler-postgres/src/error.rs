@@ -126,7 +126,7 @@ fn database(code: String, message: String, source: BoxError) -> Error {
         source,
     };
     match (class, code.as_str()) {
-        (_, "23505") => Error::Conflict(format!("{message} ({code})")),
+        (_, "23505") => Error::AlreadyExists(format!("{message} ({code})")),
         // Serialization failures, deadlocks, connection exceptions, shutdowns and
         // cancellations, lack of resources, locks not available: try again.
         (_, "40001" | "40P01" | "57P01" | "57P02" | "57P03" | "57014" | "55P03" | "55006")
@@ -147,7 +147,7 @@ mod tests {
 
     #[test]
     fn sqlstates_map_to_our_kinds() {
-        assert!(matches!(classify("23505"), Error::Conflict(_)));
+        assert!(matches!(classify("23505"), Error::AlreadyExists(_)));
         for retry in [
             "40001", "40P01", "57P01", "08006", "08000", "53300", "55P03",
         ] {

@@ -47,7 +47,7 @@
 //!   statement per table; call [`PgStore::analyze`] afterwards.
 //! - **Errors** are [`watercooler::Error`]s: lost connections, deadlocks and serialisation
 //!   failures are retryable [`watercooler::Error::Backend`]s, duplicate ids
-//!   [`watercooler::Error::Conflict`]; driver errors travel inside [`PgError`].
+//!   [`watercooler::Error::AlreadyExists`]; driver errors travel inside [`PgError`].
 //!
 //! The design, its trade-offs and the measured figures are in the repository's
 //! `docs/storage.md`.

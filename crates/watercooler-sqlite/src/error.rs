@@ -139,7 +139,7 @@ const SQLITE_CONSTRAINT_UNIQUE: i64 = 2067;
 const SQLITE_CONSTRAINT_FOREIGNKEY: i64 = 787;
 const SQLITE_CONSTRAINT_TRIGGER: i64 = 1811;
 
-/// Turns a sqlx error into ours. Duplicate keys become [`Error::Conflict`]; everything
+/// Turns a sqlx error into ours. Duplicate keys become [`Error::AlreadyExists`]; everything
 /// else becomes an [`Error::Backend`] holding a [`SqliteError`].
 pub(crate) fn map(e: sqlx::Error) -> Error {
     match e {
@@ -147,7 +147,7 @@ pub(crate) fn map(e: sqlx::Error) -> Error {
             let code: i64 = db.code().and_then(|c| c.parse().ok()).unwrap_or(-1);
             let message = db.message().to_owned();
             if code == SQLITE_CONSTRAINT_PRIMARYKEY || code == SQLITE_CONSTRAINT_UNIQUE {
-                return Error::Conflict(message);
+                return Error::AlreadyExists(message);
             }
             // The schema's insert trigger refuses a reply whose thread root is missing.
             if code == SQLITE_CONSTRAINT_TRIGGER && message.contains("thread root not found") {
@@ -231,6 +231,6 @@ mod tests {
             SqliteError::of(&e),
             Some(SqliteError::NewerSchema { found: 9, .. })
         ));
-        assert!(SqliteError::of(&Error::Conflict("x".into())).is_none());
+        assert!(SqliteError::of(&Error::AlreadyExists("x".into())).is_none());
     }
 }

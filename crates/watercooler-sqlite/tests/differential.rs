@@ -78,7 +78,7 @@ fn kind(e: &Error) -> &'static str {
         Error::NotFound { .. } => "not found",
         Error::Forbidden { .. } => "forbidden",
         Error::Invalid { .. } => "invalid",
-        Error::Conflict(_) => "conflict",
+        Error::AlreadyExists(_) => "already_exists",
         Error::Backend { .. } => "backend",
         _ => "other",
     }

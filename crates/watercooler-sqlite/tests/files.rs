@@ -360,13 +360,13 @@ async fn duplicate_ids_are_conflicts_and_change_nothing() {
     let a = post(&ids, 1, "ann");
     store.insert_post(&a, &[]).await.expect("first");
     let e = store.insert_post(&a, &[]).await.expect_err("duplicate");
-    assert!(matches!(e, watercooler::Error::Conflict(_)), "{e:?}");
+    assert!(matches!(e, watercooler::Error::AlreadyExists(_)), "{e:?}");
     let b = post(&ids, 2, "ann");
     let e = store
         .insert_posts(&[b.clone(), a.clone()])
         .await
         .expect_err("batch with a duplicate");
-    assert!(matches!(e, watercooler::Error::Conflict(_)), "{e:?}");
+    assert!(matches!(e, watercooler::Error::AlreadyExists(_)), "{e:?}");
     assert!(
         store
             .get_post(&reader(), &b.id)
@@ -399,7 +399,7 @@ async fn a_batch_with_notifications_is_all_or_nothing() {
         .insert_posts_with_notifications(&[(b.clone(), vec![note.clone()]), (a.clone(), vec![])])
         .await
         .expect_err("batch ending in a duplicate");
-    assert!(matches!(e, watercooler::Error::Conflict(_)), "{e:?}");
+    assert!(matches!(e, watercooler::Error::AlreadyExists(_)), "{e:?}");
     let bea = |store: SqliteStore| async move {
         store
             .notifications(

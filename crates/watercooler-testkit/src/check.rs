@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::fmt::Debug;
 use std::hash::Hash;
 
-use watercooler::{Error, Page, PageRequest, Result};
+use watercooler::{Error, ErrorKind, Page, PageRequest, Result};
 
 /// Pages one list may have before the walk is declared a cursor loop.
 const MAX_PAGES: usize = 10_000;
@@ -59,14 +59,26 @@ pub(crate) fn refused<T: Debug>(r: Result<T>, what: &str) -> Error {
     }
 }
 
-/// Asserts [`Error::Conflict`].
+/// Asserts an error of `kind` (and, for a duplicate, that it is not called retryable).
 #[track_caller]
-pub(crate) fn conflict<T: Debug>(r: Result<T>, what: &str) {
+pub(crate) fn error_kind<T: Debug>(r: Result<T>, kind: ErrorKind, what: &str) -> Error {
     match r {
-        Err(Error::Conflict(_)) => {}
-        Err(e) => panic!("{what}: expected Error::Conflict, got error {e:?}"),
-        Ok(v) => panic!("{what}: expected Error::Conflict, got Ok({v:?})"),
+        Err(e) if e.kind() == kind => {
+            assert!(
+                !e.is_retryable(),
+                "{what}: {kind:?} must not be retryable: {e:?}"
+            );
+            e
+        }
+        Err(e) => panic!("{what}: expected {kind:?}, got error {e:?}"),
+        Ok(v) => panic!("{what}: expected {kind:?}, got Ok({v:?})"),
     }
+}
+
+/// Asserts [`Error::AlreadyExists`].
+#[track_caller]
+pub(crate) fn already_exists<T: Debug>(r: Result<T>, what: &str) {
+    error_kind(r, ErrorKind::AlreadyExists, what);
 }
 
 /// What an end user can tell from a result: "not found" (for both NotFound and Forbidden)

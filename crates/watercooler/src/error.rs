@@ -40,7 +40,13 @@ pub enum Error {
         #[source]
         text: Option<watercooler_text::TextError>,
     },
-    /// The write conflicts with the current state (a duplicate id, a concurrent change).
+    /// What the write would create exists already: a post id, a handle. Retrying the same
+    /// call cannot help.
+    #[error("already exists: {0}")]
+    AlreadyExists(String),
+    /// The request conflicts with an earlier one: an idempotency key used again for a
+    /// different request. Retrying the same call cannot help; the caller must use a new key
+    /// (or send the first request's body again).
     #[error("conflict: {0}")]
     Conflict(String),
     /// The storage or search backend failed. `retryable` says whether trying again may help
@@ -103,8 +109,20 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Backend { retryable, .. } => *retryable,
-            Error::Conflict(_) => true,
             _ => false,
+        }
+    }
+
+    /// What kind of error this is, for matching and comparing in tests and handlers without
+    /// looking at the details: `assert_eq!(e.kind(), ErrorKind::NotFound)`.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::Forbidden { .. } => ErrorKind::Forbidden,
+            Error::Invalid { .. } => ErrorKind::Invalid,
+            Error::AlreadyExists(_) => ErrorKind::AlreadyExists,
+            Error::Conflict(_) => ErrorKind::Conflict,
+            Error::Backend { .. } => ErrorKind::Backend,
         }
     }
 
@@ -113,6 +131,24 @@ impl Error {
     pub fn is_not_found_for_users(&self) -> bool {
         matches!(self, Error::NotFound { .. } | Error::Forbidden { .. })
     }
+}
+
+/// The kind of an [`Error`], without its details: comparable, copyable, one per variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// [`Error::NotFound`].
+    NotFound,
+    /// [`Error::Forbidden`].
+    Forbidden,
+    /// [`Error::Invalid`].
+    Invalid,
+    /// [`Error::AlreadyExists`].
+    AlreadyExists,
+    /// [`Error::Conflict`].
+    Conflict,
+    /// [`Error::Backend`].
+    Backend,
 }
 
 impl From<watercooler_text::TextError> for Error {

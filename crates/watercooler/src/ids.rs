@@ -205,7 +205,8 @@ impl Default for PostIdGenerator {
     fn default() -> Self {
         // Distinguish processes without a random-number dependency: time and pid suffice to
         // make collisions between two servers publishing in the same millisecond unlikely,
-        // and the store's primary key turns the rare collision into a retryable Conflict.
+        // and the store's primary key turns the rare collision into `AlreadyExists` (the call
+        // fails and stores nothing; publishing again makes a new id).
         let t = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos() as u64)

@@ -109,7 +109,7 @@ pub mod trends;
 pub use access::{Access, Viewer};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use directory::{Directory, MemoryDirectory};
-pub use error::{BoxError, Error, Result};
+pub use error::{BoxError, Error, ErrorKind, Result};
 pub use ids::{GroupId, PersonId, PostId, PostIdGenerator, Seq, TenantId};
 pub use model::*;
 pub use page::{Cursor, MAX_PAGE_SIZE, Page, PageRequest};

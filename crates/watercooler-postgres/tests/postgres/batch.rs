@@ -29,7 +29,7 @@ async fn a_batch_with_notifications_is_all_or_nothing() {
         .insert_posts_with_notifications(&[(b.clone(), vec![note.clone()]), (a.clone(), vec![])])
         .await
         .unwrap_err();
-    assert!(matches!(e, Error::Conflict(_)), "{e:?}");
+    assert!(matches!(e, Error::AlreadyExists(_)), "{e:?}");
     let notes = async || {
         store
             .notifications(&t, &bea, &PageRequest::first(10))

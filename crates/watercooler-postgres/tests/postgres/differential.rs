@@ -76,7 +76,7 @@ fn shape<T: std::fmt::Debug>(r: &Result<T>) -> String {
         Ok(v) => format!("Ok({v:?})"),
         Err(Error::NotFound { what }) => format!("NotFound({what})"),
         Err(Error::Invalid { field, .. }) => format!("Invalid({field})"),
-        Err(Error::Conflict(_)) => "Conflict".to_owned(),
+        Err(Error::AlreadyExists(_)) => "AlreadyExists".to_owned(),
         Err(e) => panic!("unexpected error {e:?}"),
     }
 }

@@ -85,7 +85,7 @@ async fn insert_batch<'a>(
     let json = serde_json::to_string(&rows).map_err(|e| Error::invalid("post", e.to_string()))?;
     // `jsonb_each` hands each element over as JSONB, so the `->>` lookups below do not
     // parse text again. A primary-key violation (an id that exists, or twice in the batch)
-    // is a Conflict.
+    // is AlreadyExists.
     sqlx::query(
         "INSERT INTO posts (tenant, id, author, text, language, created_at, edited_at, vis, \
              group_id, recipients, reply_to, thread_root, announcement, pinned_until, entities) \

@@ -15,7 +15,7 @@ use watercooler::{
     TenantId,
 };
 
-use crate::check::{all_pages, conflict, ok};
+use crate::check::{all_pages, already_exists, ok};
 use crate::fixture::{CAST, Fixture};
 use crate::state::{assert_no_new_changes, last_seq, scan_tenant, tenant_changes};
 
@@ -225,7 +225,7 @@ async fn notifications_of(store: &dyn Store, tenant: &TenantId, who: &str) -> Ve
 /// item order: two replies to one post are one notification, latest actor first), the
 /// same interactions, and one `Created` entry per post in item order, the call returning
 /// the last one's seq. A batch spanning two tenants notifies each tenant's people only.
-/// A batch whose first post exists is a [`watercooler::Error::Conflict`] and stores
+/// A batch whose first post exists is a [`watercooler::Error::AlreadyExists`] and stores
 /// nothing; an empty batch writes nothing.
 pub async fn insert_posts_with_notifications_equals_single_inserts(store: Arc<dyn Store>) {
     let fx = Fixture::new(store, "insertmany").await;
@@ -464,7 +464,7 @@ pub async fn insert_posts_with_notifications_equals_single_inserts(store: Arc<dy
     // Refused and empty batches.
     let before = last_seq(s).await;
     let fresh = prepare(&fx, &fx.tenant, &ids, "alice", "fresh @bob", None).await;
-    conflict(
+    already_exists(
         s.insert_posts_with_notifications(&[items[1].clone(), fresh.clone()])
             .await,
         "insert_posts_with_notifications whose first post exists",

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::Duration;
 use watercooler::{ChangeKind, NewPost, Post, PostId, Seq, Store};
 
-use crate::check::{conflict, ok};
+use crate::check::{already_exists, ok};
 use crate::fixture::Fixture;
 use crate::state::{last_seq, scan_tenant, tenant_changes};
 
@@ -212,7 +212,7 @@ pub async fn change_log_is_ordered_and_complete(store: Arc<dyn Store>) {
 
 /// Bulk import: `insert_posts` stores every post with a `Created` entry and returns the
 /// last seq; it is atomic — a batch holding one duplicate id is a
-/// [`watercooler::Error::Conflict`] and stores nothing; `insert_post` of an existing id is
+/// [`watercooler::Error::AlreadyExists`] and stores nothing; `insert_post` of an existing id is
 /// a conflict too.
 pub async fn bulk_import_is_atomic(store: Arc<dyn Store>) {
     let fx = Fixture::new(store, "bulk").await;
@@ -249,7 +249,7 @@ pub async fn bulk_import_is_atomic(store: Arc<dyn Store>) {
     let count = scan_tenant(s, &fx.tenant).await.len();
     let fresh = make(10);
     let bad = vec![fresh.clone(), batch[2].clone(), make(11)];
-    conflict(
+    already_exists(
         s.insert_posts(&bad).await,
         "insert_posts with a duplicate id",
     );
@@ -262,7 +262,7 @@ pub async fn bulk_import_is_atomic(store: Arc<dyn Store>) {
         tenant_changes(s, &fx.tenant, before).await.is_empty(),
         "a failed batch writes no change-log entry"
     );
-    conflict(
+    already_exists(
         s.insert_post(&template, &[]).await,
         "insert_post of an existing id",
     );

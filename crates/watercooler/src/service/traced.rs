@@ -7,7 +7,7 @@ use std::time::Instant;
 use tracing::Instrument;
 use tracing::field::Empty;
 
-use crate::error::{Error, Result};
+use crate::error::{ErrorKind, Result};
 use crate::ids::TenantId;
 
 /// Runs `call` inside a span named `watercooler` with `op` and `tenant`, then records its
@@ -38,10 +38,13 @@ pub(crate) async fn traced<T>(
 fn outcome<T>(r: &Result<T>) -> &'static str {
     match r {
         Ok(_) => "ok",
-        Err(Error::NotFound { .. }) => "not_found",
-        Err(Error::Forbidden { .. }) => "forbidden",
-        Err(Error::Invalid { .. }) => "invalid",
-        Err(Error::Conflict(_)) => "conflict",
-        Err(Error::Backend { .. }) => "backend",
+        Err(e) => match e.kind() {
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::Invalid => "invalid",
+            ErrorKind::AlreadyExists => "already_exists",
+            ErrorKind::Conflict => "conflict",
+            _ => "backend",
+        },
     }
 }

@@ -84,7 +84,10 @@ impl MemoryStore {
                 Some(data) => data.check_insert(p, &pending)?,
                 None => {
                     if pending.contains(&p.id) {
-                        return Err(Error::Conflict(format!("post {} twice in batch", p.id)));
+                        return Err(Error::AlreadyExists(format!(
+                            "post {} twice in batch",
+                            p.id
+                        )));
                     }
                     if let Some(root) = p.thread_root
                         && !pending.contains(&root)

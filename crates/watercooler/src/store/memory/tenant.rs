@@ -199,7 +199,10 @@ impl TenantData {
     /// same batch) and, for a reply, its thread root exists.
     pub(super) fn check_insert(&self, post: &Post, pending: &HashSet<PostId>) -> Result<()> {
         if self.posts.contains_key(&post.id) || pending.contains(&post.id) {
-            return Err(Error::Conflict(format!("post {} already exists", post.id)));
+            return Err(Error::AlreadyExists(format!(
+                "post {} already exists",
+                post.id
+            )));
         }
         if let Some(root) = post.thread_root
             && !self.posts.contains_key(&root)

@@ -237,12 +237,12 @@ async fn duplicate_ids_conflict_and_batches_are_all_or_nothing() {
     let before = s.last_seq().await.unwrap();
     assert!(matches!(
         s.insert_post(&p, &[]).await,
-        Err(Error::Conflict(_))
+        Err(Error::AlreadyExists(_))
     ));
     let fresh = post(2, "ann", Visibility::Organization);
     assert!(matches!(
         s.insert_posts(&[fresh.clone(), p.clone()]).await,
-        Err(Error::Conflict(_))
+        Err(Error::AlreadyExists(_))
     ));
     let orphan = reply(3, "bob", &post(99, "x", Visibility::Organization));
     assert!(matches!(

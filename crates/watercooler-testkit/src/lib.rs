@@ -192,6 +192,8 @@ macro_rules! __behaviours {
             export_is_a_complete_json_document
             concurrent_writes_keep_exact_counts
             bad_input_is_refused_and_changes_nothing
+            bad_ids_are_refused_everywhere
+            long_and_unicode_ids_work
             page_limits_and_cursors_are_checked
             feed_candidates_follow_the_query
             tag_activity_counts_distinct_authors

@@ -6,8 +6,39 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
 
+/// The longest tenant, person or group id, in UTF-8 bytes. HR keys are far shorter; the
+/// limit keeps every id well inside what every store and the search index keep whole
+/// (tantivy cuts indexed terms at 65,535 bytes, and every index term holds a tenant id).
+pub const MAX_ID_BYTES: usize = 256;
+
+/// Checks a host-supplied id (see [`MAX_ID_BYTES`] and `docs/storage.md`, "Identifiers"):
+/// not empty, at most [`MAX_ID_BYTES`] bytes of UTF-8, and no control characters (NUL,
+/// line breaks, tabs, DEL, C1): PostgreSQL cannot store NUL in text, and control characters
+/// in ids only ever come from bugs or attacks. Any other Unicode is allowed and compared
+/// byte for byte (no normalisation: `é` and `e` + combining accent are different ids).
+///
+/// `what` names the id in the error ("tenant id", "person id", "group id").
+pub fn check_id(what: &'static str, id: &str) -> crate::Result<()> {
+    if id.is_empty() {
+        return Err(crate::Error::invalid(what, "empty"));
+    }
+    if id.len() > MAX_ID_BYTES {
+        return Err(crate::Error::invalid(
+            what,
+            format!("{} bytes, at most {MAX_ID_BYTES}", id.len()),
+        ));
+    }
+    if let Some((at, c)) = id.char_indices().find(|(_, c)| c.is_control()) {
+        return Err(crate::Error::invalid(
+            what,
+            format!("control character U+{:04X} at byte {at}", u32::from(c)),
+        ));
+    }
+    Ok(())
+}
+
 macro_rules! string_id {
-    ($(#[$doc:meta])* $name:ident) => {
+    ($(#[$doc:meta])* $name:ident, $what:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
         #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -23,6 +54,12 @@ macro_rules! string_id {
             /// The identifier as the host gave it.
             pub fn as_str(&self) -> &str {
                 &self.0
+            }
+
+            /// Checks the id with [`check_id`]: [`crate::Error::Invalid`] naming the id
+            /// and why when it is empty, too long or holds a control character.
+            pub fn check(&self) -> crate::Result<()> {
+                check_id($what, &self.0)
             }
         }
 
@@ -54,15 +91,18 @@ macro_rules! string_id {
 
 string_id!(
     /// One client company. Every call and every stored row is scoped to a tenant.
-    TenantId
+    TenantId,
+    "tenant id"
 );
 string_id!(
     /// A person, by the host's HR id. Unique within a tenant only.
-    PersonId
+    PersonId,
+    "person id"
 );
 string_id!(
     /// A group (department, team or community), by the host's id. Unique within a tenant only.
-    GroupId
+    GroupId,
+    "group id"
 );
 
 /// A post's id: 48 bits of Unix milliseconds followed by 80 bits that keep ids made in the
@@ -230,6 +270,25 @@ impl fmt::Display for Seq {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn host_ids_are_checked() {
+        assert!(TenantId::new("acme").check().is_ok());
+        assert!(PersonId::new("émile.dupont@acme.nl").check().is_ok());
+        assert!(GroupId::new("g".repeat(MAX_ID_BYTES)).check().is_ok());
+        let long = GroupId::new("g".repeat(MAX_ID_BYTES + 1))
+            .check()
+            .unwrap_err();
+        assert!(long.to_string().contains("group id"), "{long}");
+        assert!(long.to_string().contains("257 bytes"), "{long}");
+        let nul = GroupId::new("g-\0secret").check().unwrap_err();
+        assert!(nul.to_string().contains("U+0000 at byte 2"), "{nul}");
+        assert!(PersonId::new("").check().is_err());
+        assert!(TenantId::new("a\nb").check().is_err());
+        assert!(TenantId::new("a\u{85}b").check().is_err());
+        // Multi-byte characters count in bytes: 129 × 2 bytes is over the limit.
+        assert!(PersonId::new("é".repeat(129)).check().is_err());
+    }
 
     #[test]
     fn ids_increase_even_with_a_stopped_clock() {

@@ -110,7 +110,7 @@ pub use access::{Access, Viewer};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use directory::{Directory, MemoryDirectory};
 pub use error::{BoxError, Error, ErrorKind, Result};
-pub use ids::{GroupId, PersonId, PostId, PostIdGenerator, Seq, TenantId};
+pub use ids::{GroupId, MAX_ID_BYTES, PersonId, PostId, PostIdGenerator, Seq, TenantId, check_id};
 pub use model::*;
 pub use page::{Cursor, MAX_PAGE_SIZE, Page, PageRequest};
 pub use rank::{DefaultRanker, Explanation, FeedItem, FeedOptions, FeedPage, Ranker, RankerConfig};

@@ -14,7 +14,9 @@ mod write;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use watercooler::store::{Candidate, CandidateQuery, ErasureReport, PersonData, PostFilter};
+use watercooler::store::{
+    Candidate, CandidateQuery, ErasureReport, PersonData, PostFilter, checks,
+};
 use watercooler::store::{TagBucket, TagSuggestion};
 use watercooler::{
     Access, Change, FollowTarget, MuteTarget, NewNotification, Notification, Page, PageRequest,
@@ -32,10 +34,12 @@ pub(crate) fn sql_limit(limit: usize) -> i64 {
 #[async_trait]
 impl Store for PgStore {
     async fn insert_post(&self, post: &Post, notifications: &[NewNotification]) -> Result<Seq> {
+        checks::check_new_posts([(post, notifications)])?;
         self.insert_one(post, notifications).await
     }
 
     async fn insert_posts(&self, posts: &[Post]) -> Result<Seq> {
+        checks::check_new_posts(posts.iter().map(|p| (p, &[][..])))?;
         self.insert_many(posts).await
     }
 
@@ -43,6 +47,7 @@ impl Store for PgStore {
         &self,
         items: &[(Post, Vec<NewNotification>)],
     ) -> Result<Seq> {
+        checks::check_new_posts(items.iter().map(|(p, n)| (p, n.as_slice())))?;
         self.insert_many_notifying(items).await
     }
 
@@ -52,6 +57,9 @@ impl Store for PgStore {
         edit: &PostEdit,
         notifications: &[NewNotification],
     ) -> Result<Seq> {
+        tenant.check()?;
+        edit.mentions.iter().try_for_each(|m| m.person.check())?;
+        checks::check_notifications(notifications)?;
         self.edit_post(tenant, edit, notifications).await
     }
 
@@ -134,6 +142,8 @@ impl Store for PgStore {
         reaction: &Reaction,
         notification: Option<&NewNotification>,
     ) -> Result<bool> {
+        checks::check_person(tenant, &reaction.person)?;
+        checks::check_notifications(notification.map(std::slice::from_ref).unwrap_or_default())?;
         self.react(tenant, reaction, notification).await
     }
 
@@ -175,6 +185,8 @@ impl Store for PgStore {
         person: &PersonId,
         target: &FollowTarget,
     ) -> Result<bool> {
+        checks::check_person(tenant, person)?;
+        checks::check_follow_target(target)?;
         self.add_target(tenant, person, target).await
     }
 
@@ -183,6 +195,10 @@ impl Store for PgStore {
         tenant: &TenantId,
         follows: &[(PersonId, FollowTarget)],
     ) -> Result<usize> {
+        for (person, target) in follows {
+            checks::check_person(tenant, person)?;
+            checks::check_follow_target(target)?;
+        }
         self.add_follows(tenant, follows).await
     }
 
@@ -210,6 +226,8 @@ impl Store for PgStore {
         person: &PersonId,
         target: &MuteTarget,
     ) -> Result<bool> {
+        checks::check_person(tenant, person)?;
+        checks::check_mute_target(target)?;
         self.add_target(tenant, person, target).await
     }
 
@@ -255,6 +273,7 @@ impl Store for PgStore {
         person: &PersonId,
         posts: &[PostId],
     ) -> Result<()> {
+        checks::check_person(tenant, person)?;
         self.posts_seen(tenant, person, posts).await
     }
 

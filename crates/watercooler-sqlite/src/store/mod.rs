@@ -24,6 +24,7 @@ use sqlx::{Connection, Sqlite, SqliteConnection, Transaction};
 use tokio::sync::{Mutex, MutexGuard};
 use watercooler::store::{
     Candidate, CandidateQuery, ErasureReport, PersonData, PostFilter, TagBucket, TagSuggestion,
+    checks,
 };
 use watercooler::{
     Access, Change, FollowTarget, MuteTarget, NewNotification, Notification, Page, PageRequest,
@@ -197,10 +198,12 @@ impl SqliteStore {
 #[async_trait]
 impl Store for SqliteStore {
     async fn insert_post(&self, post: &Post, notifications: &[NewNotification]) -> Result<Seq> {
+        checks::check_new_posts([(post, notifications)])?;
         self.insert_post_impl(post, notifications).await
     }
 
     async fn insert_posts(&self, posts: &[Post]) -> Result<Seq> {
+        checks::check_new_posts(posts.iter().map(|p| (p, &[][..])))?;
         self.insert_posts_impl(posts).await
     }
 
@@ -208,6 +211,7 @@ impl Store for SqliteStore {
         &self,
         items: &[(Post, Vec<NewNotification>)],
     ) -> Result<Seq> {
+        checks::check_new_posts(items.iter().map(|(p, n)| (p, n.as_slice())))?;
         self.insert_posts_with_notifications_impl(items).await
     }
 
@@ -217,6 +221,9 @@ impl Store for SqliteStore {
         edit: &PostEdit,
         notifications: &[NewNotification],
     ) -> Result<Seq> {
+        tenant.check()?;
+        edit.mentions.iter().try_for_each(|m| m.person.check())?;
+        checks::check_notifications(notifications)?;
         self.update_post_impl(tenant, edit, notifications).await
     }
 
@@ -299,6 +306,8 @@ impl Store for SqliteStore {
         reaction: &Reaction,
         notification: Option<&NewNotification>,
     ) -> Result<bool> {
+        checks::check_person(tenant, &reaction.person)?;
+        checks::check_notifications(notification.map(std::slice::from_ref).unwrap_or_default())?;
         self.add_reaction_impl(tenant, reaction, notification).await
     }
 
@@ -340,6 +349,8 @@ impl Store for SqliteStore {
         person: &PersonId,
         target: &FollowTarget,
     ) -> Result<bool> {
+        checks::check_person(tenant, person)?;
+        checks::check_follow_target(target)?;
         self.add_target(tenant, person, target).await
     }
 
@@ -348,6 +359,10 @@ impl Store for SqliteStore {
         tenant: &TenantId,
         follows: &[(PersonId, FollowTarget)],
     ) -> Result<usize> {
+        for (person, target) in follows {
+            checks::check_person(tenant, person)?;
+            checks::check_follow_target(target)?;
+        }
         self.follow_many_impl(tenant, follows).await
     }
 
@@ -375,6 +390,8 @@ impl Store for SqliteStore {
         person: &PersonId,
         target: &MuteTarget,
     ) -> Result<bool> {
+        checks::check_person(tenant, person)?;
+        checks::check_mute_target(target)?;
         self.add_target(tenant, person, target).await
     }
 
@@ -421,6 +438,7 @@ impl Store for SqliteStore {
         person: &PersonId,
         posts: &[PostId],
     ) -> Result<()> {
+        checks::check_person(tenant, person)?;
         self.mark_posts_seen_impl(tenant, person, posts).await
     }
 

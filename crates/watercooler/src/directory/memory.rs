@@ -77,9 +77,11 @@ impl MemoryDirectory {
     }
 
     /// Adds a person, or replaces the person with the same id (keeping their memberships).
-    /// [`Error::Conflict`] if another person of the tenant has a handle with the same key;
-    /// [`Error::Invalid`] if the handle's key is empty.
+    /// [`Error::AlreadyExists`] if another person of the tenant has a handle with the same key;
+    /// [`Error::Invalid`] if the handle's key is empty or an id fails [`crate::check_id`].
     pub fn add_person(&self, tenant: &TenantId, person: Person) -> Result<()> {
+        tenant.check()?;
+        person.id.check()?;
         let key = handle_key(&person.handle);
         if key.is_empty() {
             return Err(Error::invalid("handle", "empty after normalisation"));
@@ -89,7 +91,7 @@ impl MemoryDirectory {
         if let Some(owner) = t.by_handle.get(&key)
             && owner != &person.id
         {
-            return Err(Error::Conflict(format!(
+            return Err(Error::AlreadyExists(format!(
                 "handle {key} is taken in tenant {tenant}"
             )));
         }
@@ -120,7 +122,10 @@ impl MemoryDirectory {
     }
 
     /// Adds a group, or replaces the group with the same id (keeping its members).
+    /// [`Error::Invalid`] if an id fails [`crate::check_id`].
     pub fn add_group(&self, tenant: &TenantId, group: Group) -> Result<()> {
+        tenant.check()?;
+        group.id.check()?;
         let mut tenants = self.write()?;
         let t = tenants.entry(tenant.clone()).or_default();
         t.members.entry(group.id.clone()).or_default();
@@ -444,7 +449,7 @@ mod tests {
         );
         // A second person with the same handle key conflicts; the owner may re-add.
         let dup = d.add_person(&t(), Person::new("9", "lisa", "Other Lisa"));
-        assert!(matches!(dup, Err(Error::Conflict(_))));
+        assert!(matches!(dup, Err(Error::AlreadyExists(_))));
         d.add_person(&t(), Person::new("2", "lisa2", "Lisa Zoë Bakker"))
             .unwrap();
         assert!(

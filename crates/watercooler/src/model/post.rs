@@ -40,6 +40,15 @@ impl Visibility {
         Visibility::Direct { recipients }
     }
 
+    /// Checks the group or recipient ids with [`crate::check_id`].
+    pub fn check_ids(&self) -> crate::Result<()> {
+        match self {
+            Visibility::Organization => Ok(()),
+            Visibility::Group { group } => group.check(),
+            Visibility::Direct { recipients } => recipients.iter().try_for_each(|p| p.check()),
+        }
+    }
+
     /// The visibility of a reply to a post by `parent_author` with this visibility. A reply
     /// has its thread's visibility; for a direct thread the parent's author joins the
     /// recipients, because the thread's author is not among its own recipients and would
@@ -185,6 +194,16 @@ impl Post {
     /// Whether the post is pinned at `now`.
     pub fn is_pinned_at(&self, now: DateTime<Utc>) -> bool {
         self.pinned_until.is_some_and(|until| until > now)
+    }
+
+    /// Checks every host id the post holds — tenant, author, group, recipients, mentioned
+    /// people — with [`crate::check_id`]. Stores call it before writing a post, so an id
+    /// one store or the search index could not keep whole is refused alike everywhere.
+    pub fn check_ids(&self) -> crate::Result<()> {
+        self.tenant.check()?;
+        self.author.check()?;
+        self.visibility.check_ids()?;
+        self.mentions.iter().try_for_each(|m| m.person.check())
     }
 }
 

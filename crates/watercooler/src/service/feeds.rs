@@ -162,6 +162,7 @@ impl Watercooler {
         group: &GroupId,
         page: &PageRequest,
     ) -> Result<Page<PostView>> {
+        group.check()?;
         let filter = PostFilter {
             group: Some(group.clone()),
             ..PostFilter::default()
@@ -201,6 +202,7 @@ impl Watercooler {
         person: &PersonId,
         page: &PageRequest,
     ) -> Result<Page<PostView>> {
+        person.check()?;
         let filter = PostFilter {
             author: Some(person.clone()),
             ..PostFilter::default()

@@ -99,13 +99,27 @@ impl Watercooler {
 
     /// Resolves a viewer through the directory: their groups and admin flag. A person the
     /// directory does not know gives [`Error::Forbidden`].
+    ///
+    /// Ids that cannot be ids (empty, too long, control characters: see
+    /// [`crate::check_id`]) give [`Error::Invalid`] before anything is looked up.
     pub async fn access(&self, viewer: &Viewer) -> Result<Access> {
+        viewer.tenant.check()?;
+        viewer.person.check()?;
         let dir = &self.inner.directory;
         let person = dir
             .person(&viewer.tenant, &viewer.person)
             .await?
             .ok_or(Error::forbidden("viewer is not in the directory"))?;
-        let groups = dir.groups_of(&viewer.tenant, &viewer.person).await?;
+        let mut groups = dir.groups_of(&viewer.tenant, &viewer.person).await?;
+        // A host directory may hold a group id no store can keep (see `check_id`): no post
+        // can be in such a group, and a store must never be asked about it.
+        groups.retain(|g| {
+            let ok = g.check().is_ok();
+            if !ok {
+                tracing::warn!(tenant = %viewer.tenant, "directory returned an invalid group id; ignored");
+            }
+            ok
+        });
         Ok(Access::new(
             viewer.tenant.clone(),
             viewer.person.clone(),

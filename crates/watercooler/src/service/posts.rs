@@ -116,6 +116,7 @@ impl Watercooler {
 
     /// Checks who a new post goes to; returns its visibility (recipients sorted, deduped).
     async fn check_audience(&self, access: &Access, post: &NewPost) -> Result<Visibility> {
+        post.visibility.check_ids()?;
         if post.announcement && !access.is_admin() {
             return Err(Error::forbidden("only admins publish announcements"));
         }

@@ -36,6 +36,7 @@ impl Watercooler {
         person: &PersonId,
     ) -> Result<ErasureReport> {
         traced("erase_person", tenant, async {
+            crate::store::checks::check_person(tenant, person)?;
             let now = self.inner.clock.now();
             let report = self.inner.store.erase_person(tenant, person, now).await?;
             self.search_after_write(true).await;
@@ -52,6 +53,7 @@ impl Watercooler {
         person: &PersonId,
     ) -> Result<PersonExport> {
         traced("export_person", tenant, async {
+            crate::store::checks::check_person(tenant, person)?;
             let profile = self.inner.directory.person(tenant, person).await?;
             let data = self.inner.store.export_person(tenant, person).await?;
             Ok(PersonExport {

@@ -81,6 +81,7 @@ impl Watercooler {
     pub async fn follow(&self, viewer: &Viewer, target: FollowTarget) -> Result<bool> {
         traced("follow", &viewer.tenant, async {
             let access = self.access(viewer).await?;
+            crate::store::checks::check_follow_target(&target)?;
             self.check_follow(&access, &target).await?;
             self.inner
                 .store
@@ -141,6 +142,7 @@ impl Watercooler {
     pub async fn mute(&self, viewer: &Viewer, target: MuteTarget) -> Result<bool> {
         traced("mute", &viewer.tenant, async {
             let access = self.access(viewer).await?;
+            crate::store::checks::check_mute_target(&target)?;
             let target = normalise_mute(target)?;
             if let MuteTarget::Person(p) = &target {
                 if p == access.person() {

@@ -23,6 +23,13 @@ use crate::ids::{GroupId, PersonId, PostId};
 use crate::model::{FollowTarget, MuteTarget, ReactionKind};
 use crate::page::Cursor;
 
+/// An id read from a cursor, if it passes [`crate::check_id`]: a forged cursor must not
+/// carry an id the store would refuse to keep into the store's query.
+fn checked<T>(id: T, check: impl Fn(&T) -> Result<()>) -> Result<T> {
+    check(&id).map_err(|_| bad())?;
+    Ok(id)
+}
+
 fn bad() -> Error {
     Error::invalid("cursor", "not a cursor of this list")
 }
@@ -95,7 +102,7 @@ pub fn parse_reaction(c: &Cursor) -> Result<ReactionPosition> {
     let at = DateTime::from_timestamp(secs, nanos).ok_or_else(bad)?;
     Ok(ReactionPosition {
         at,
-        person: PersonId::new(person),
+        person: checked(PersonId::new(person), PersonId::check)?,
         kind,
     })
 }
@@ -112,9 +119,15 @@ pub fn follow(t: &FollowTarget) -> Cursor {
 /// Parses [`follow`]. A tag key survives the round trip because keys are idempotent.
 pub fn parse_follow(c: &Cursor) -> Result<FollowTarget> {
     match c.as_str().split_once(':') {
-        Some(("p", v)) => Ok(FollowTarget::Person(PersonId::new(v))),
+        Some(("p", v)) => Ok(FollowTarget::Person(checked(
+            PersonId::new(v),
+            PersonId::check,
+        )?)),
         Some(("h", v)) => Ok(FollowTarget::Hashtag(hashtag_key(v))),
-        Some(("g", v)) => Ok(FollowTarget::Group(GroupId::new(v))),
+        Some(("g", v)) => Ok(FollowTarget::Group(checked(
+            GroupId::new(v),
+            GroupId::check,
+        )?)),
         _ => Err(bad()),
     }
 }
@@ -131,7 +144,10 @@ pub fn mute(t: &MuteTarget) -> Cursor {
 /// Parses [`mute`].
 pub fn parse_mute(c: &Cursor) -> Result<MuteTarget> {
     match c.as_str().split_once(':') {
-        Some(("p", v)) => Ok(MuteTarget::Person(PersonId::new(v))),
+        Some(("p", v)) => Ok(MuteTarget::Person(checked(
+            PersonId::new(v),
+            PersonId::check,
+        )?)),
         Some(("w", v)) => Ok(MuteTarget::Word(v.to_owned())),
         Some(("h", v)) => Ok(MuteTarget::Hashtag(hashtag_key(v))),
         _ => Err(bad()),

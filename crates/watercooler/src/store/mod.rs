@@ -12,6 +12,7 @@
 //! - Lists are paginated with cursors; no item is lost or repeated while posts are added.
 
 mod batch;
+pub mod checks;
 pub mod cursor;
 mod memory;
 mod query;
@@ -43,7 +44,9 @@ pub trait Store: Send + Sync + 'static {
     /// Stores a new post, its `Created` change-log entry and the notifications it causes, in
     /// one atomic step. For a reply, also counts it on its thread root (replies, last
     /// activity) and as an interaction of the reply's author with the parent's author.
-    /// A post whose id exists gives [`crate::Error::Conflict`].
+    /// A post whose id exists gives [`crate::Error::AlreadyExists`]; ids that fail
+    /// [`checks::check_new_posts`] give [`crate::Error::Invalid`] (every write checks its
+    /// host ids with [`checks`]).
     async fn insert_post(&self, post: &Post, notifications: &[NewNotification]) -> Result<Seq>;
 
     /// Stores many posts at once (bulk import; no notifications). Atomic per call. The

@@ -32,7 +32,7 @@ use crate::model::{
 };
 use crate::page::{Page, PageRequest};
 use crate::store::PostFilter;
-use crate::store::cursor;
+use crate::store::{checks, cursor};
 
 /// An in-memory [`Store`]. Nothing survives the process.
 #[derive(Debug, Default)]
@@ -77,6 +77,7 @@ impl MemoryStore {
     /// Stores a batch of posts with their notifications under one write lock, all or
     /// nothing: the whole batch is checked before anything is stored.
     fn insert_batch(&self, items: &[(&Post, &[NewNotification])]) -> Result<Seq> {
+        checks::check_new_posts(items.iter().copied())?;
         let mut state = self.write()?;
         let mut pending: HashSet<PostId> = HashSet::with_capacity(items.len());
         for (p, _) in items {
@@ -115,6 +116,7 @@ impl MemoryStore {
         tenant: &TenantId,
         f: impl FnOnce(&mut TenantData, &mut Shared) -> T,
     ) -> Result<T> {
+        tenant.check()?;
         let mut state = self.write()?;
         let state = &mut *state;
         let data = state
@@ -149,6 +151,7 @@ where
 #[async_trait]
 impl Store for MemoryStore {
     async fn insert_post(&self, post: &Post, notifications: &[NewNotification]) -> Result<Seq> {
+        checks::check_new_posts([(post, notifications)])?;
         let mut state = self.write()?;
         let state = &mut *state;
         let data = state
@@ -179,6 +182,8 @@ impl Store for MemoryStore {
         edit: &PostEdit,
         notifications: &[NewNotification],
     ) -> Result<Seq> {
+        edit.mentions.iter().try_for_each(|m| m.person.check())?;
+        checks::check_notifications(notifications)?;
         self.with_tenant_mut(tenant, |t, s| t.edit(edit, notifications, s))?
     }
 
@@ -321,6 +326,8 @@ impl Store for MemoryStore {
         reaction: &Reaction,
         notification: Option<&NewNotification>,
     ) -> Result<bool> {
+        reaction.person.check()?;
+        checks::check_notifications(notification.map(std::slice::from_ref).unwrap_or_default())?;
         self.with_tenant_mut(tenant, |t, s| {
             let added = t.add_reaction(reaction)?;
             if added && let Some(n) = notification {
@@ -331,6 +338,7 @@ impl Store for MemoryStore {
     }
 
     async fn add_reactions(&self, tenant: &TenantId, reactions: &[Reaction]) -> Result<usize> {
+        reactions.iter().try_for_each(|r| r.person.check())?;
         self.with_tenant_mut(tenant, |t, _| {
             // All or nothing: every post must exist before anything changes.
             if reactions.iter().any(|r| !t.posts.contains_key(&r.post)) {
@@ -390,6 +398,8 @@ impl Store for MemoryStore {
         person: &PersonId,
         target: &FollowTarget,
     ) -> Result<bool> {
+        checks::check_person(tenant, person)?;
+        checks::check_follow_target(target)?;
         self.with_tenant_mut(tenant, |t, _| {
             t.follows
                 .entry(person.clone())
@@ -403,6 +413,10 @@ impl Store for MemoryStore {
         tenant: &TenantId,
         follows: &[(PersonId, FollowTarget)],
     ) -> Result<usize> {
+        for (person, target) in follows {
+            checks::check_person(tenant, person)?;
+            checks::check_follow_target(target)?;
+        }
         self.with_tenant_mut(tenant, |t, _| {
             let mut new = 0;
             for (person, target) in follows {
@@ -448,6 +462,8 @@ impl Store for MemoryStore {
         person: &PersonId,
         target: &MuteTarget,
     ) -> Result<bool> {
+        checks::check_person(tenant, person)?;
+        checks::check_mute_target(target)?;
         self.with_tenant_mut(tenant, |t, _| {
             t.mutes
                 .entry(person.clone())

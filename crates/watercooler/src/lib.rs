@@ -107,7 +107,7 @@ pub mod store;
 pub mod trends;
 
 pub use access::{Access, Viewer};
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{Clock, ManualClock, SystemClock, stored_precision};
 pub use directory::{Directory, MemoryDirectory};
 pub use error::{BoxError, Error, ErrorKind, Result};
 pub use ids::{GroupId, MAX_ID_BYTES, PersonId, PostId, PostIdGenerator, Seq, TenantId, check_id};

@@ -41,7 +41,7 @@ pub use pagination::{
 };
 pub use posts::{
     delete_needs_author_or_admin, delete_removes_from_every_read_path, delete_reply_keeps_thread,
-    edit_keeps_revisions, publish_then_read,
+    edit_keeps_revisions, publish_then_read, writes_return_what_is_stored,
 };
 pub use privacy::{
     erase_person_is_idempotent, erase_person_removes_everything, export_is_a_complete_json_document,

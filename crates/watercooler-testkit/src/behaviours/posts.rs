@@ -677,3 +677,52 @@ pub async fn delete_needs_author_or_admin(store: Arc<dyn Store>) {
         "the post deleted by its author",
     );
 }
+
+/// What a write returns is what is stored: with a clock that has nanoseconds, the post a
+/// publish, reply or edit returns equals the one read back (every store keeps times to
+/// the microsecond, so the service creates them so), and so do the reactions' times.
+pub async fn writes_return_what_is_stored(store: Arc<dyn Store>) {
+    let fx = Fixture::new(store, "precision").await;
+    fx.advance(chrono::Duration::nanoseconds(123_456_789));
+    let alice = fx.viewer("alice");
+    let bob = fx.viewer("bob");
+    let published = fx.publish("alice", NewPost::new("Precise #timing")).await;
+    let replied = fx.reply("bob", &published.id, "Very precise").await;
+    let edited = fx
+        .edit("alice", &published.id, "Precise #timing, edited")
+        .await;
+    for (what, returned) in [("reply", &replied), ("edit", &edited)] {
+        let read = ok(fx.wc.post(&bob, &returned.id).await, what).post;
+        assert_eq!(
+            &read, returned,
+            "{what}: the returned post equals the stored one"
+        );
+    }
+    let scanned = scan_tenant(&*fx.store, &fx.tenant).await;
+    assert!(
+        scanned.contains(&edited) && scanned.contains(&replied),
+        "the store's own scan returns the same posts"
+    );
+    let read = ok(fx.wc.post(&alice, &published.id).await, "post").post;
+    assert_eq!(
+        read.created_at, published.created_at,
+        "publish time kept exactly"
+    );
+    fx.advance(chrono::Duration::nanoseconds(987_654_321));
+    ok(
+        fx.wc.react(&bob, &published.id, ReactionKind::Like).await,
+        "react",
+    );
+    let reactions = ok(
+        fx.wc
+            .reactions(&alice, &published.id, &PageRequest::first(10))
+            .await,
+        "reactions",
+    );
+    let at = reactions.items[0].at;
+    assert_eq!(
+        at,
+        watercooler::stored_precision(fx.now()),
+        "the reaction's time is the clock's, to the microsecond"
+    );
+}

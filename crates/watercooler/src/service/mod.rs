@@ -97,6 +97,12 @@ impl Watercooler {
         &self.inner.options
     }
 
+    /// Now, as stores keep it ([`crate::stored_precision`]): every time the service
+    /// creates goes through here, so a returned post equals the one read back.
+    pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        crate::clock::stored_precision(self.inner.clock.now())
+    }
+
     /// Resolves a viewer through the directory: their groups and admin flag. A person the
     /// directory does not know gives [`Error::Forbidden`].
     ///

@@ -85,7 +85,7 @@ impl Watercooler {
             let access = self.access(viewer).await?;
             let visibility = self.check_audience(&access, &post).await?;
             let composed = self.compose(&post.text)?;
-            let now = self.inner.clock.now();
+            let now = self.now();
             let mentions = self
                 .resolve_mentions(&viewer.tenant, &viewer.person, &visibility, &composed)
                 .await?;
@@ -165,7 +165,7 @@ impl Watercooler {
             let access = self.access(viewer).await?;
             let parent = self.visible_post(&access, parent).await?.post;
             let composed = self.compose(text)?;
-            let now = self.inner.clock.now();
+            let now = self.now();
             let visibility = parent.visibility.for_reply_to(&parent.author);
             let mentions = self
                 .resolve_mentions(&viewer.tenant, &viewer.person, &visibility, &composed)
@@ -215,7 +215,7 @@ impl Watercooler {
             if composed.text == post.text {
                 return Ok(post);
             }
-            let now = self.inner.clock.now();
+            let now = self.now();
             let mentions = self
                 .resolve_mentions(&viewer.tenant, &post.author, &post.visibility, &composed)
                 .await?;
@@ -255,7 +255,7 @@ impl Watercooler {
                     "only the author or an admin deletes a post",
                 ));
             }
-            let now = self.inner.clock.now();
+            let now = self.now();
             self.inner
                 .store
                 .delete_post(&viewer.tenant, id, now)
@@ -274,7 +274,7 @@ impl Watercooler {
             if !post.announcement {
                 return Err(Error::invalid("post", "only announcements are pinned"));
             }
-            let now = self.inner.clock.now();
+            let now = self.now();
             if until <= now {
                 return Err(Error::invalid("until", "must be in the future"));
             }
@@ -294,7 +294,7 @@ impl Watercooler {
             let access = self.admin_access(viewer).await?;
             let post = self.visible_post(&access, id).await?.post;
             if post.pinned_until.is_some() {
-                let now = self.inner.clock.now();
+                let now = self.now();
                 self.inner
                     .store
                     .set_pinned(&viewer.tenant, id, None, now)

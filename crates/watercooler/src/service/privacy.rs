@@ -37,7 +37,7 @@ impl Watercooler {
     ) -> Result<ErasureReport> {
         traced("erase_person", tenant, async {
             crate::store::checks::check_person(tenant, person)?;
-            let now = self.inner.clock.now();
+            let now = self.now();
             let report = self.inner.store.erase_person(tenant, person, now).await?;
             self.search_after_write(true).await;
             Ok(report)
@@ -61,7 +61,7 @@ impl Watercooler {
                 person: person.clone(),
                 profile,
                 data,
-                exported_at: self.inner.clock.now(),
+                exported_at: self.now(),
             })
         })
         .await

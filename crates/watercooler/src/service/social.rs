@@ -19,7 +19,7 @@ impl Watercooler {
         traced("react", &viewer.tenant, async {
             let access = self.access(viewer).await?;
             let target = self.visible_post(&access, post).await?.post;
-            let now = self.inner.clock.now();
+            let now = self.now();
             let reaction = Reaction {
                 post: *post,
                 person: viewer.person.clone(),

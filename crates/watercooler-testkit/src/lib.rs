@@ -182,6 +182,8 @@ macro_rules! __behaviours {
             replies_inherit_root_visibility
             forbidden_looks_like_not_found
             notifications_follow_visibility
+            reply_notifications_need_the_reply_visible
+            reply_counts_count_what_the_viewer_sees
             tenants_are_isolated
             change_log_is_ordered_and_complete
             bulk_import_is_atomic

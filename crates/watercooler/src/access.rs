@@ -101,14 +101,28 @@ impl Access {
         if tenant != &self.tenant {
             return false;
         }
-        if author == &self.person {
-            return true;
-        }
+        author == &self.person || self.in_audience(visibility)
+    }
+
+    /// Whether this person is in the audience of `visibility` within their own tenant:
+    /// [`Access::can_see_parts`] without the author's own right to see their posts.
+    pub fn in_audience(&self, visibility: &Visibility) -> bool {
         match visibility {
             Visibility::Organization => true,
             Visibility::Group { group } => self.is_member(group),
             Visibility::Direct { recipients } => recipients.contains(&self.person),
         }
+    }
+
+    /// Whether this person may see replies by others to `post`: whether they are in the
+    /// audience of the replies' visibility ([`Visibility::for_reply_to`]).
+    ///
+    /// Usually the same as seeing `post`, but not for its author once they are outside its
+    /// audience (they left the group it was posted in, or an import made them author of a
+    /// post in a group they were never in): they still see their own post, and must learn
+    /// nothing of the replies — not from a notification, a count or a preview.
+    pub fn sees_replies_to(&self, post: &Post) -> bool {
+        post.tenant == self.tenant && self.in_audience(&post.visibility.for_reply_to(&post.author))
     }
 
     /// Whether this person may see `post`.

@@ -13,6 +13,7 @@ mod changelog;
 mod concurrency;
 mod feeds;
 mod ids;
+mod leavers;
 mod pagination;
 mod posts;
 mod privacy;
@@ -31,6 +32,9 @@ pub use batch::{
 pub use changelog::{bulk_import_is_atomic, change_log_is_ordered_and_complete};
 pub use concurrency::concurrent_writes_keep_exact_counts;
 pub use ids::{bad_ids_are_refused_everywhere, long_and_unicode_ids_work};
+pub use leavers::{
+    reply_counts_count_what_the_viewer_sees, reply_notifications_need_the_reply_visible,
+};
 pub use feeds::{
     feed_candidates_follow_the_query, seen_state_is_per_person, suggest_tags_rank_by_use,
     tag_activity_counts_distinct_authors,

@@ -87,6 +87,10 @@ impl Watercooler {
                 now,
             };
             let mut candidates = self.inner.store.feed_candidates(&access, &query).await?;
+            // Before ranking: engagement signals and explanations use these counts.
+            for c in candidates.iter_mut() {
+                self.count_for_viewer(&access, &mut c.view).await?;
+            }
             // The store already filters by visibility; checking again is cheap and means a
             // faulty backend cannot leak a post into a feed. Replies are shown inside their
             // thread, never as items.
@@ -252,9 +256,13 @@ impl Watercooler {
                     Some(next) if items.len() < page.limit => {
                         request = PageRequest::after(next, page.limit - items.len());
                     }
-                    next => return Ok(Page { items, next }),
+                    next => {
+                        self.counts_for_viewer(&access, &mut items).await?;
+                        return Ok(Page { items, next });
+                    }
                 }
             }
+            self.counts_for_viewer(&access, &mut items).await?;
             Ok(Page {
                 items,
                 next: request.cursor,
@@ -413,6 +421,7 @@ impl Watercooler {
             .filter(|v| access.can_see(&v.post) && !muted.hides(&v.post))
             .take(want)
             .collect();
+        self.counts_for_viewer(access, &mut replies).await?;
         replies.reverse();
         Ok(replies)
     }

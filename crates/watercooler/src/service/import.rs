@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::Watercooler;
 use super::compose::mention_notifications;
-use super::posts::{NewPost, reply_notification};
+use super::posts::NewPost;
 use super::traced::traced;
 use crate::error::{Error, Result};
 use crate::ids::{PersonId, PostId, TenantId};
@@ -102,7 +102,7 @@ impl Watercooler {
         };
         let at = post.created_at;
         let mut notes = match &item.parent {
-            Some(p) => reply_notification(&post, &p.author, p.id, at),
+            Some(p) => self.reply_notification(&post, &p.author, p.id, at).await?,
             None => Vec::new(),
         };
         notes.extend(mention_notifications(

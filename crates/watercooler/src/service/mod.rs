@@ -4,6 +4,7 @@
 //! `impl Watercooler` block.
 
 mod compose;
+mod counts;
 mod feeds;
 mod import;
 mod notifications;

@@ -1,18 +1,21 @@
 //! Notifications and seen state.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use super::Watercooler;
 use super::traced::traced;
+use crate::access::Access;
 use crate::access::Viewer;
 use crate::error::{Error, Result};
 use crate::ids::PostId;
-use crate::model::Notification;
+use crate::model::{Notification, NotificationKind, Post};
 use crate::page::{Cursor, MAX_PAGE_SIZE, Page, PageRequest};
 
 impl Watercooler {
     /// The viewer's notifications, most recently updated first. Notifications about posts
-    /// the viewer can no longer see (they left the group) are left out; pages stay full.
+    /// the viewer can no longer see (they left the group) are left out, and so are reply
+    /// notifications about replies they can no longer see (their own post stays visible to
+    /// them after they leave its group; the replies do not); pages stay full.
     pub async fn notifications(
         &self,
         viewer: &Viewer,
@@ -31,15 +34,18 @@ impl Watercooler {
                     .notifications(&viewer.tenant, &viewer.person, &request)
                     .await?;
                 let ids: Vec<PostId> = batch.items.iter().map(|n| n.post).collect();
-                let visible: HashSet<PostId> = store
+                let visible: HashMap<PostId, Post> = store
                     .get_posts(&access, &ids)
                     .await?
                     .into_iter()
-                    .map(|v| v.post.id)
+                    .map(|v| (v.post.id, v.post))
                     .collect();
                 let count = batch.items.len();
                 for (i, n) in batch.items.into_iter().enumerate() {
-                    if !visible.contains(&n.post) {
+                    if !visible
+                        .get(&n.post)
+                        .is_some_and(|p| may_read(&access, &n, p))
+                    {
                         continue;
                     }
                     items.push(n);
@@ -96,5 +102,15 @@ impl Watercooler {
                 .await
         })
         .await
+    }
+}
+
+/// Whether `access` may read notification `n` about `post` (a post they see): a reply
+/// notification names replies, so it needs the replies to be visible too
+/// ([`Access::sees_replies_to`]), checked now, whatever was true when it was created.
+fn may_read(access: &Access, n: &Notification, post: &Post) -> bool {
+    match n.kind {
+        NotificationKind::Reply => access.sees_replies_to(post),
+        _ => true,
     }
 }

@@ -187,7 +187,9 @@ impl Watercooler {
                 mentions,
                 urls: composed.urls,
             };
-            let mut notes = reply_notification(&post, &parent.author, parent.id, now);
+            let mut notes = self
+                .reply_notification(&post, &parent.author, parent.id, now)
+                .await?;
             notes.extend(mention_notifications(
                 post.id,
                 &post.author,
@@ -330,7 +332,8 @@ impl Watercooler {
                 order: Order::OldestFirst,
                 ..PostFilter::default()
             };
-            let replies = self.inner.store.list_posts(&access, &filter, page).await?;
+            let mut replies = self.inner.store.list_posts(&access, &filter, page).await?;
+            self.counts_for_viewer(&access, &mut replies.items).await?;
             Ok(Thread { root, replies })
         })
         .await
@@ -348,11 +351,52 @@ impl Watercooler {
 
     /// A post `access` may see; missing and invisible are the same [`Error::NotFound`].
     pub(crate) async fn visible_post(&self, access: &Access, id: &PostId) -> Result<PostView> {
-        self.inner
+        let mut view = self
+            .inner
             .store
             .get_post(access, id)
             .await?
-            .ok_or(Error::not_found("post"))
+            .ok_or(Error::not_found("post"))?;
+        self.count_for_viewer(access, &mut view).await?;
+        Ok(view)
+    }
+
+    /// The reply notification to the parent's author, unless they reply to themselves or may
+    /// not see the reply (they left the group the thread is in since they wrote the parent,
+    /// or were never in it: an import). A notification never names a post, actor or count
+    /// its recipient may not see; the reading side checks again (`notifications.rs`).
+    pub(crate) async fn reply_notification(
+        &self,
+        reply: &Post,
+        parent_author: &PersonId,
+        parent: PostId,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<NewNotification>> {
+        if parent_author == &reply.author {
+            return Ok(Vec::new());
+        }
+        // Only a group thread can hide its replies from the parent's author (a direct
+        // reply adds them to its recipients); only then are their groups looked up.
+        let groups = match &reply.visibility {
+            Visibility::Group { .. } => {
+                self.inner
+                    .directory
+                    .groups_of(&reply.tenant, parent_author)
+                    .await?
+            }
+            _ => Vec::new(),
+        };
+        let recipient = Access::new(reply.tenant.clone(), parent_author.clone(), groups, false);
+        if !recipient.can_see(reply) {
+            return Ok(Vec::new());
+        }
+        Ok(vec![NewNotification {
+            recipient: parent_author.clone(),
+            kind: NotificationKind::Reply,
+            post: parent,
+            actor: reply.author.clone(),
+            at,
+        }])
     }
 
     /// The viewer's access, if they are an admin ([`Error::Forbidden`] otherwise).
@@ -363,23 +407,4 @@ impl Watercooler {
         }
         Ok(access)
     }
-}
-
-/// The reply notification to the parent's author, unless they reply to themselves.
-pub(crate) fn reply_notification(
-    reply: &Post,
-    parent_author: &PersonId,
-    parent: PostId,
-    at: DateTime<Utc>,
-) -> Vec<NewNotification> {
-    if parent_author == &reply.author {
-        return Vec::new();
-    }
-    vec![NewNotification {
-        recipient: parent_author.clone(),
-        kind: NotificationKind::Reply,
-        post: parent,
-        actor: reply.author.clone(),
-        at,
-    }]
 }

@@ -65,6 +65,9 @@ impl Watercooler {
                     .filter(|v| access.can_see(&v.post))
                     .map(|v| (v.post.id, v))
                     .collect();
+                for view in current.values_mut() {
+                    self.count_for_viewer(&access, view).await?;
+                }
                 let is_current = |post: &PostId, indexed: Option<u64>| {
                     current
                         .get(post)

@@ -16,10 +16,17 @@ use crate::session::lock_key;
 
 /// The embedded migrations: (version, description, SQL). Never edit one that shipped;
 /// add the next.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("migrations/0001_init.sql")),
+    (
+        2,
+        "request keys",
+        include_str!("migrations/0002_request_keys.sql"),
+    ),
+];
 
 /// The schema version this build creates and understands.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Every table of the schema (all carry a `tenant` column and a `tenant_isolation` policy).
 pub(crate) const TABLES: &[&str] = &[
@@ -34,6 +41,7 @@ pub(crate) const TABLES: &[&str] = &[
     "notifications",
     "seen_posts",
     "change_log",
+    "request_keys",
 ];
 
 /// A checksum of a migration's text (FNV-1a), to notice a database migrated by a build whose

@@ -18,7 +18,7 @@ pub(crate) const APPLICATION_ID: i64 = 0x5743_5351;
 
 /// The migrations, in order: `MIGRATIONS[i]` takes the schema from version `i` to `i + 1`.
 /// Never edit a released migration; add a new one.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this library writes and understands.
 pub(crate) const LATEST: i64 = MIGRATIONS.len() as i64;
@@ -332,6 +332,24 @@ CREATE TRIGGER reaction_deleted AFTER DELETE ON reactions BEGIN
         r_funny = max(r_funny - (OLD.kind = 4), 0)
     WHERE tenant = OLD.tenant AND post = OLD.post;
 END;
+"#;
+
+/// Version 2: request keys of idempotent writes (`Store::insert_post_once`), kept as long
+/// as the post they made.
+const V2: &str = r#"
+CREATE TABLE request_keys (
+    tenant       TEXT    NOT NULL,
+    person       TEXT    NOT NULL,
+    key          TEXT    NOT NULL,
+    fingerprint  INTEGER NOT NULL,
+    post         BLOB    NOT NULL,
+    at           INTEGER NOT NULL,
+    PRIMARY KEY (tenant, person, key),
+    -- Deferred: the key is written before its post, so a repeated key fails first.
+    FOREIGN KEY (tenant, post) REFERENCES posts (tenant, id) ON DELETE CASCADE
+        DEFERRABLE INITIALLY DEFERRED
+) WITHOUT ROWID;
+CREATE INDEX request_keys_by_post ON request_keys (tenant, post);
 "#;
 
 /// The schema version and application id of an open database.

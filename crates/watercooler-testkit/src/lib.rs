@@ -197,6 +197,7 @@ macro_rules! __behaviours {
             bad_ids_are_refused_everywhere
             long_and_unicode_ids_work
             writes_return_what_is_stored
+            retries_with_a_request_key_store_once
             page_limits_and_cursors_are_checked
             feed_candidates_follow_the_query
             tag_activity_counts_distinct_authors

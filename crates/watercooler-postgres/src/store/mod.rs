@@ -8,6 +8,7 @@ mod notify;
 mod privacy;
 mod reactions;
 mod read;
+mod requests;
 mod social;
 mod tags;
 mod write;
@@ -20,8 +21,8 @@ use watercooler::store::{
 use watercooler::store::{TagBucket, TagSuggestion};
 use watercooler::{
     Access, Change, FollowTarget, MuteTarget, NewNotification, Notification, Page, PageRequest,
-    PersonId, Post, PostEdit, PostId, PostView, Reaction, ReactionKind, Result, Revision, Seq,
-    Store, TenantId,
+    PersonId, Post, PostEdit, PostId, PostView, Reaction, ReactionKind, RequestKey, RequestRecord,
+    Result, Revision, Seq, Store, TenantId,
 };
 
 use crate::PgStore;
@@ -49,6 +50,26 @@ impl Store for PgStore {
     ) -> Result<Seq> {
         checks::check_new_posts(items.iter().map(|(p, n)| (p, n.as_slice())))?;
         self.insert_many_notifying(items).await
+    }
+
+    async fn insert_post_once(
+        &self,
+        post: &Post,
+        notifications: &[NewNotification],
+        request: &RequestRecord,
+    ) -> Result<Seq> {
+        checks::check_new_posts([(post, notifications)])?;
+        request.person.check()?;
+        self.insert_once(post, notifications, request).await
+    }
+
+    async fn find_request(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        key: &RequestKey,
+    ) -> Result<Option<RequestRecord>> {
+        self.request(tenant, person, key).await
     }
 
     async fn update_post(
@@ -148,6 +169,8 @@ impl Store for PgStore {
     }
 
     async fn add_reactions(&self, tenant: &TenantId, reactions: &[Reaction]) -> Result<usize> {
+        tenant.check()?;
+        reactions.iter().try_for_each(|r| r.person.check())?;
         self.react_many(tenant, reactions).await
     }
 

@@ -246,8 +246,8 @@ impl PgStore {
     }
 }
 
-/// The items of each tenant, in item order; tenants in order of first appearance.
-fn created(post: &Post) -> LogEntry {
+/// The `Created` change-log entry of a new post.
+pub(super) fn created(post: &Post) -> LogEntry {
     LogEntry {
         tenant: post.tenant.clone(),
         post: post.id,
@@ -298,7 +298,7 @@ pub(crate) async fn delete_posts(
         return Ok(entries);
     }
     let ids = uuids(entries.iter().map(|e| &e.post));
-    // Data-modifying CTEs all run, referenced or not: one round trip for six tables.
+    // Data-modifying CTEs all run, referenced or not: one round trip for seven tables.
     let rows = sqlx::query(
         "WITH d AS (DELETE FROM posts WHERE tenant = $1 AND id = ANY($2) \
                     RETURNING id, thread_root, reply_to), \
@@ -306,7 +306,8 @@ pub(crate) async fn delete_posts(
               v AS (DELETE FROM revisions WHERE tenant = $1 AND post = ANY($2)), \
               t AS (DELETE FROM post_tags WHERE tenant = $1 AND post = ANY($2)), \
               m AS (DELETE FROM post_mentions WHERE tenant = $1 AND post = ANY($2)), \
-              n AS (DELETE FROM notifications WHERE tenant = $1 AND post = ANY($2)) \
+              n AS (DELETE FROM notifications WHERE tenant = $1 AND post = ANY($2)), \
+              k AS (DELETE FROM request_keys WHERE tenant = $1 AND post = ANY($2)) \
          SELECT id, thread_root, reply_to FROM d",
     )
     .bind(tenant.as_str())

@@ -9,6 +9,7 @@ mod posts;
 mod privacy;
 mod reactions;
 mod reads;
+mod requests;
 mod social;
 mod tags;
 mod visibility;
@@ -28,8 +29,8 @@ use watercooler::store::{
 };
 use watercooler::{
     Access, Change, FollowTarget, MuteTarget, NewNotification, Notification, Page, PageRequest,
-    PersonId, Post, PostEdit, PostId, PostView, Reaction, ReactionKind, Result, Revision, Seq,
-    Store, TenantId,
+    PersonId, Post, PostEdit, PostId, PostView, Reaction, ReactionKind, RequestKey, RequestRecord,
+    Result, Revision, Seq, Store, TenantId,
 };
 
 use crate::error::{SqliteError, map};
@@ -215,6 +216,27 @@ impl Store for SqliteStore {
         self.insert_posts_with_notifications_impl(items).await
     }
 
+    async fn insert_post_once(
+        &self,
+        post: &Post,
+        notifications: &[NewNotification],
+        request: &RequestRecord,
+    ) -> Result<Seq> {
+        checks::check_new_posts([(post, notifications)])?;
+        request.person.check()?;
+        self.insert_post_once_impl(post, notifications, request)
+            .await
+    }
+
+    async fn find_request(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        key: &RequestKey,
+    ) -> Result<Option<RequestRecord>> {
+        self.find_request_impl(tenant, person, key).await
+    }
+
     async fn update_post(
         &self,
         tenant: &TenantId,
@@ -312,6 +334,8 @@ impl Store for SqliteStore {
     }
 
     async fn add_reactions(&self, tenant: &TenantId, reactions: &[Reaction]) -> Result<usize> {
+        tenant.check()?;
+        reactions.iter().try_for_each(|r| r.person.check())?;
         self.add_reactions_impl(tenant, reactions).await
     }
 

@@ -74,7 +74,7 @@ fn post_json(p: &Post) -> Result<PostJson<'_>> {
 /// `Created` entry (`None` for an empty batch). One statement: the schema's insert trigger
 /// writes each post's side rows, thread counters, interactions and log entry, and refuses
 /// a reply whose thread root is not stored (before it, or earlier in the batch).
-async fn insert_batch<'a>(
+pub(super) async fn insert_batch<'a>(
     conn: &mut SqliteConnection,
     posts: impl IntoIterator<Item = &'a Post>,
 ) -> Result<Option<Seq>> {

@@ -18,6 +18,7 @@ mod pagination;
 mod posts;
 mod privacy;
 mod reactions;
+mod requests;
 mod social;
 mod tenancy;
 mod threads;
@@ -31,13 +32,13 @@ pub use batch::{
 };
 pub use changelog::{bulk_import_is_atomic, change_log_is_ordered_and_complete};
 pub use concurrency::concurrent_writes_keep_exact_counts;
-pub use ids::{bad_ids_are_refused_everywhere, long_and_unicode_ids_work};
-pub use leavers::{
-    reply_counts_count_what_the_viewer_sees, reply_notifications_need_the_reply_visible,
-};
 pub use feeds::{
     feed_candidates_follow_the_query, seen_state_is_per_person, suggest_tags_rank_by_use,
     tag_activity_counts_distinct_authors,
+};
+pub use ids::{bad_ids_are_refused_everywhere, long_and_unicode_ids_work};
+pub use leavers::{
+    reply_counts_count_what_the_viewer_sees, reply_notifications_need_the_reply_visible,
 };
 pub use pagination::{
     follow_mute_reaction_pages_are_stable, notification_pages_are_stable,
@@ -54,6 +55,7 @@ pub use reactions::{
     notifications_fold_and_mark_seen, reactions_are_one_per_person_and_kind,
     store_reactions_are_idempotent,
 };
+pub use requests::retries_with_a_request_key_store_once;
 pub use social::{follows_and_mutes, pinning_announcements};
 pub use tenancy::tenants_are_isolated;
 pub use threads::replies_form_threads;

@@ -5,6 +5,7 @@ mod notification;
 mod person;
 mod post;
 mod reaction;
+mod request;
 mod social;
 
 pub use change::{Change, ChangeKind};
@@ -15,4 +16,5 @@ pub use post::{
     Visibility,
 };
 pub use reaction::{Reaction, ReactionKind};
+pub use request::{MAX_REQUEST_KEY_BYTES, RequestKey, RequestRecord, request_fingerprint};
 pub use social::{FollowTarget, MuteTarget};

@@ -6,10 +6,11 @@ use super::Watercooler;
 use super::compose::mention_notifications;
 use super::traced::traced;
 use crate::access::{Access, Viewer};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{GroupId, PersonId, PostId};
 use crate::model::{
-    Language, NewNotification, NotificationKind, Post, PostEdit, PostView, Revision, Visibility,
+    Language, NewNotification, NotificationKind, Post, PostEdit, PostView, RequestKey,
+    RequestRecord, Revision, Visibility, request_fingerprint,
 };
 use crate::page::{MAX_PAGE_SIZE, Page, PageRequest};
 use crate::store::{Order, PostFilter};
@@ -25,6 +26,9 @@ pub struct NewPost {
     pub visibility: Visibility,
     /// An announcement (admins only).
     pub announcement: bool,
+    /// The client's idempotency key: a retry with the same key returns the first result
+    /// and stores nothing new (see [`NewPost::request_key`]).
+    pub request_key: Option<RequestKey>,
 }
 
 impl NewPost {
@@ -35,7 +39,17 @@ impl NewPost {
             language: None,
             visibility: Visibility::Organization,
             announcement: false,
+            request_key: None,
         }
+    }
+
+    /// Makes the publish safe to retry: the same key again (from the same person, with the
+    /// same text, audience, language and announcement flag) returns the post the first call
+    /// made and stores nothing new; the same key with anything else is
+    /// [`Error::Conflict`]. Keys are kept as long as the post they made.
+    pub fn request_key(mut self, key: RequestKey) -> Self {
+        self.request_key = Some(key);
+        self
     }
 
     /// Posts it in a group (members only).
@@ -83,6 +97,16 @@ impl Watercooler {
     pub async fn publish(&self, viewer: &Viewer, post: NewPost) -> Result<Post> {
         traced("publish", &viewer.tenant, async {
             let access = self.access(viewer).await?;
+            let request = match &post.request_key {
+                Some(key) => {
+                    let fingerprint = publish_fingerprint(&post);
+                    if let Some(first) = self.find_request(&access, key, fingerprint).await? {
+                        return Ok(first);
+                    }
+                    Some((key.clone(), fingerprint))
+                }
+                None => None,
+            };
             let visibility = self.check_audience(&access, &post).await?;
             let composed = self.compose(&post.text)?;
             let now = self.now();
@@ -107,9 +131,7 @@ impl Watercooler {
                 urls: composed.urls,
             };
             let notes = mention_notifications(post.id, &post.author, &post.mentions, &[], now);
-            self.inner.store.insert_post(&post, &notes).await?;
-            self.search_after_write(false).await;
-            Ok(post)
+            self.store_post(&access, post, &notes, request).await
         })
         .await
     }
@@ -161,8 +183,43 @@ impl Watercooler {
     /// Replies to a post the viewer may see. The reply takes its thread root's visibility
     /// and its parent's language; the parent's author is notified.
     pub async fn reply(&self, viewer: &Viewer, parent: &PostId, text: &str) -> Result<Post> {
+        self.reply_keyed(viewer, parent, text, None).await
+    }
+
+    /// [`Watercooler::reply`], safe to retry: the same `key` again (from the same person,
+    /// to the same parent, with the same text) returns the reply the first call made and
+    /// stores nothing new; the same key with anything else is [`Error::Conflict`].
+    pub async fn reply_once(
+        &self,
+        viewer: &Viewer,
+        parent: &PostId,
+        text: &str,
+        key: RequestKey,
+    ) -> Result<Post> {
+        self.reply_keyed(viewer, parent, text, Some(key)).await
+    }
+
+    async fn reply_keyed(
+        &self,
+        viewer: &Viewer,
+        parent: &PostId,
+        text: &str,
+        key: Option<RequestKey>,
+    ) -> Result<Post> {
         traced("reply", &viewer.tenant, async {
             let access = self.access(viewer).await?;
+            let request = match key {
+                Some(key) => {
+                    let parent = parent.to_bytes();
+                    let fingerprint =
+                        request_fingerprint([&b"reply"[..], &parent[..], text.as_bytes()]);
+                    if let Some(first) = self.find_request(&access, &key, fingerprint).await? {
+                        return Ok(first);
+                    }
+                    Some((key, fingerprint))
+                }
+                None => None,
+            };
             let parent = self.visible_post(&access, parent).await?.post;
             let composed = self.compose(text)?;
             let now = self.now();
@@ -197,9 +254,7 @@ impl Watercooler {
                 &[],
                 now,
             ));
-            self.inner.store.insert_post(&post, &notes).await?;
-            self.search_after_write(false).await;
-            Ok(post)
+            self.store_post(&access, post, &notes, request).await
         })
         .await
     }
@@ -361,6 +416,67 @@ impl Watercooler {
         Ok(view)
     }
 
+    /// Stores a new post with its notifications, keeping the client's request key with it
+    /// when there is one, and wakes the search index.
+    async fn store_post(
+        &self,
+        access: &Access,
+        post: Post,
+        notes: &[NewNotification],
+        request: Option<(RequestKey, u64)>,
+    ) -> Result<Post> {
+        let store = &self.inner.store;
+        match request {
+            None => {
+                store.insert_post(&post, notes).await?;
+            }
+            Some((key, fingerprint)) => {
+                let record = RequestRecord {
+                    person: post.author.clone(),
+                    key: key.clone(),
+                    fingerprint,
+                    post: post.id,
+                    at: post.created_at,
+                };
+                if let Err(e) = store.insert_post_once(&post, notes, &record).await {
+                    // A concurrent retry with the same key won the race: answer as it did.
+                    if e.kind() == ErrorKind::AlreadyExists
+                        && let Some(first) = self.find_request(access, &key, fingerprint).await?
+                    {
+                        return Ok(first);
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        self.search_after_write(false).await;
+        Ok(post)
+    }
+
+    /// The post an earlier request with `key` made, if there was one: the same request
+    /// again gets that post; another request under the same key is [`Error::Conflict`].
+    async fn find_request(
+        &self,
+        access: &Access,
+        key: &RequestKey,
+        fingerprint: u64,
+    ) -> Result<Option<Post>> {
+        let store = &self.inner.store;
+        let Some(first) = store
+            .find_request(access.tenant(), access.person(), key)
+            .await?
+        else {
+            return Ok(None);
+        };
+        if first.fingerprint != fingerprint {
+            return Err(Error::Conflict(format!(
+                "request key {} was used for another request",
+                key.as_str()
+            )));
+        }
+        Ok(Some(self.visible_post(access, &first.post).await?.post))
+    }
+
     /// The reply notification to the parent's author, unless they reply to themselves or may
     /// not see the reply (they left the group the thread is in since they wrote the parent,
     /// or were never in it: an import). A notification never names a post, actor or count
@@ -407,4 +523,31 @@ impl Watercooler {
         }
         Ok(access)
     }
+}
+
+/// The fingerprint of a publish request: what must be equal for a retry to be the same
+/// request. Recipients are sorted (as stored), so their order does not matter.
+fn publish_fingerprint(post: &NewPost) -> u64 {
+    let audience: Vec<String> = match &post.visibility {
+        Visibility::Organization => vec!["organization".into()],
+        Visibility::Group { group } => vec!["group".into(), group.to_string()],
+        Visibility::Direct { recipients } => {
+            let mut sorted: Vec<String> = recipients.iter().map(|p| p.to_string()).collect();
+            sorted.sort();
+            sorted.dedup();
+            std::iter::once("direct".to_owned()).chain(sorted).collect()
+        }
+    };
+    let language = post.language.as_ref().map_or("", |l| l.as_str());
+    let flag: &[u8] = if post.announcement { b"1" } else { b"0" };
+    request_fingerprint(
+        [
+            &b"publish"[..],
+            post.text.as_bytes(),
+            language.as_bytes(),
+            flag,
+        ]
+        .into_iter()
+        .chain(audience.iter().map(|a| a.as_bytes())),
+    )
 }

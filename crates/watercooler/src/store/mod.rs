@@ -32,7 +32,7 @@ use crate::error::Result;
 use crate::ids::{PersonId, PostId, Seq, TenantId};
 use crate::model::{
     Change, FollowTarget, MuteTarget, NewNotification, Notification, Post, PostEdit, PostView,
-    Reaction, ReactionKind, Revision,
+    Reaction, ReactionKind, RequestKey, RequestRecord, Revision,
 };
 use crate::page::{Page, PageRequest};
 
@@ -83,6 +83,43 @@ pub trait Store: Send + Sync + 'static {
             last = self.insert_post(post, notifications).await?;
         }
         Ok(last)
+    }
+
+    // ----- idempotent writes (optional) --------------------------------------------------
+
+    /// Stores a post exactly as [`Store::insert_post`] does and, in the same atomic step,
+    /// keeps `request`: the client's key for the write that made it. If `request.person`
+    /// already has a request with that key, nothing is stored and the answer is
+    /// [`crate::Error::AlreadyExists`]; the service then reads the first request back with
+    /// [`Store::find_request`]. A request is kept as long as its post: deleting the post
+    /// (or erasing its author) removes it.
+    ///
+    /// Optional: the default refuses with [`crate::Error::Invalid`] ("this store does not
+    /// keep request keys"), so keyed writes fail loudly on a store without the capability
+    /// rather than lose their promise. The shipped stores implement it.
+    async fn insert_post_once(
+        &self,
+        post: &Post,
+        notifications: &[NewNotification],
+        request: &RequestRecord,
+    ) -> Result<Seq> {
+        let _ = (post, notifications, request);
+        Err(crate::Error::invalid(
+            "request key",
+            "this store does not keep request keys",
+        ))
+    }
+
+    /// The request `person` of `tenant` made with `key`, if it is kept (see
+    /// [`Store::insert_post_once`]). The default keeps none.
+    async fn find_request(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        key: &RequestKey,
+    ) -> Result<Option<RequestRecord>> {
+        let _ = (tenant, person, key);
+        Ok(None)
     }
 
     /// Replaces a post's text and entities, keeping the old text as a [`Revision`], and

@@ -28,7 +28,7 @@ use crate::error::{Error, Result};
 use crate::ids::{PersonId, PostId, Seq, TenantId};
 use crate::model::{
     Change, ChangeKind, FollowTarget, MuteTarget, NewNotification, Notification, Post, PostEdit,
-    PostView, Reaction, ReactionKind, Revision,
+    PostView, Reaction, ReactionKind, RequestKey, RequestRecord, Revision,
 };
 use crate::page::{Page, PageRequest};
 use crate::store::PostFilter;
@@ -174,6 +174,46 @@ impl Store for MemoryStore {
         let items: Vec<(&Post, &[NewNotification])> =
             items.iter().map(|(p, n)| (p, n.as_slice())).collect();
         self.insert_batch(&items)
+    }
+
+    async fn insert_post_once(
+        &self,
+        post: &Post,
+        notifications: &[NewNotification],
+        request: &RequestRecord,
+    ) -> Result<Seq> {
+        checks::check_new_posts([(post, notifications)])?;
+        request.person.check()?;
+        let mut state = self.write()?;
+        let state = &mut *state;
+        let data = state
+            .tenants
+            .entry(post.tenant.clone())
+            .or_insert_with(|| TenantData::new(post.tenant.clone()));
+        let key = (request.person.clone(), request.key.clone());
+        if data.requests.contains_key(&key) {
+            return Err(Error::AlreadyExists(format!(
+                "request key {} of {}",
+                request.key.as_str(),
+                request.person
+            )));
+        }
+        data.check_insert(post, &HashSet::new())?;
+        let seq = data.insert(post.clone(), notifications, &mut state.shared);
+        data.request_of.insert(post.id, key.clone());
+        data.requests.insert(key, request.clone());
+        Ok(seq)
+    }
+
+    async fn find_request(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        key: &RequestKey,
+    ) -> Result<Option<RequestRecord>> {
+        self.with_tenant(tenant, |t| {
+            t.and_then(|t| t.requests.get(&(person.clone(), key.clone())).cloned())
+        })
     }
 
     async fn update_post(

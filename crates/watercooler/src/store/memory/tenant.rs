@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::ids::{GroupId, PersonId, PostId, Seq, TenantId};
 use crate::model::{
     ChangeKind, FollowTarget, MuteTarget, NewNotification, NotificationKind, Post, PostStats,
-    Reaction, ReactionKind, Revision, Visibility,
+    Reaction, ReactionKind, RequestKey, RequestRecord, Revision, Visibility,
 };
 
 /// What is shared by all tenants: the change log and the notification counter.
@@ -68,6 +68,10 @@ pub(super) struct TenantData {
     /// multi-millisecond publish tails.
     pub(super) notified_about: BTreeMap<PostId, BTreeSet<(PersonId, NotificationKind)>>,
     pub(super) seen: HashMap<PersonId, HashSet<PostId>>,
+    /// (person, key) → the keyed request that made a post; dropped with the post.
+    pub(super) requests: HashMap<(PersonId, RequestKey), RequestRecord>,
+    /// post → the key of the request that made it, to drop the request with the post.
+    pub(super) request_of: HashMap<PostId, (PersonId, RequestKey)>,
 }
 
 /// Adds `value` to `key`'s set, cloning the key only when it is new (the index writes are
@@ -117,6 +121,8 @@ impl TenantData {
             inboxes: HashMap::new(),
             notified_about: BTreeMap::new(),
             seen: HashMap::new(),
+            requests: HashMap::new(),
+            request_of: HashMap::new(),
         }
     }
 
@@ -344,6 +350,9 @@ impl TenantData {
     ) -> Option<Seq> {
         let entry = self.posts.remove(&id)?;
         self.unindex(&entry.post);
+        if let Some(request) = self.request_of.remove(&id) {
+            self.requests.remove(&request);
+        }
         for (person, kind) in entry.reactions.keys() {
             remove_from(&mut self.reactions_by_person, person, &(id, *kind));
         }

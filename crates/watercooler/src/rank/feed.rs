@@ -68,3 +68,56 @@ impl Default for FeedOptions {
         }
     }
 }
+
+/// Chainable setters, for building options outside this crate (the struct is
+/// `#[non_exhaustive]`, so it has no public literal):
+/// `FeedOptions::default().window(…)`. Each sets the field of the same name.
+/// ```
+/// use watercooler::FeedOptions;
+/// use chrono::Duration;
+/// let options = FeedOptions::default().window(Duration::days(3)).replies_per_item(0);
+/// assert_eq!(options.window, Duration::days(3));
+/// ```
+impl FeedOptions {
+    /// Sets the `window` field.
+    pub fn window(mut self, window: Duration) -> Self {
+        self.window = window;
+        self
+    }
+
+    /// Sets the `per_source` field.
+    pub fn per_source(mut self, per_source: usize) -> Self {
+        self.per_source = per_source;
+        self
+    }
+
+    /// Sets the `popular` field.
+    pub fn popular(mut self, popular: usize) -> Self {
+        self.popular = popular;
+        self
+    }
+
+    /// Sets the `replies_per_item` field.
+    pub fn replies_per_item(mut self, replies_per_item: usize) -> Self {
+        self.replies_per_item = replies_per_item;
+        self
+    }
+
+    /// Sets the `max_follows` field.
+    pub fn max_follows(mut self, max_follows: usize) -> Self {
+        self.max_follows = max_follows;
+        self
+    }
+
+    /// Sets the `max_interactions` field.
+    pub fn max_interactions(mut self, max_interactions: usize) -> Self {
+        self.max_interactions = max_interactions;
+        self
+    }
+
+    /// Sets the `manager_depth` field.
+    pub fn manager_depth(mut self, manager_depth: usize) -> Self {
+        self.manager_depth = manager_depth;
+        self
+    }
+}

@@ -62,6 +62,58 @@ impl Default for TrendOptions {
     }
 }
 
+/// Chainable setters, for building options outside this crate (the struct is
+/// `#[non_exhaustive]`, so it has no public literal):
+/// `TrendOptions::default().bucket_seconds(…)`. Each sets the field of the same name.
+/// ```
+/// use watercooler::TrendOptions;
+/// let options = TrendOptions::default().bucket_seconds(3600).limit(5);
+/// assert_eq!((options.bucket_seconds, options.limit), (3600, 5));
+/// ```
+impl TrendOptions {
+    /// Sets the `bucket_seconds` field.
+    pub fn bucket_seconds(mut self, bucket_seconds: i64) -> Self {
+        self.bucket_seconds = bucket_seconds;
+        self
+    }
+
+    /// Sets the `history` field.
+    pub fn history(mut self, history: u32) -> Self {
+        self.history = history;
+        self
+    }
+
+    /// Sets the `peak_buckets` field.
+    pub fn peak_buckets(mut self, peak_buckets: u32) -> Self {
+        self.peak_buckets = peak_buckets;
+        self
+    }
+
+    /// Sets the `min_authors` field.
+    pub fn min_authors(mut self, min_authors: u32) -> Self {
+        self.min_authors = min_authors;
+        self
+    }
+
+    /// Sets the `half_life_seconds` field.
+    pub fn half_life_seconds(mut self, half_life_seconds: i64) -> Self {
+        self.half_life_seconds = half_life_seconds;
+        self
+    }
+
+    /// Sets the `min_score` field.
+    pub fn min_score(mut self, min_score: f64) -> Self {
+        self.min_score = min_score;
+        self
+    }
+
+    /// Sets the `limit` field.
+    pub fn limit(mut self, limit: usize) -> Self {
+        self.limit = limit;
+        self
+    }
+}
+
 /// Longest bucket accepted: a year.
 const MAX_BUCKET_SECONDS: i64 = 366 * 86_400;
 /// Most buckets one request may span (history plus peak), so a request reads a bounded

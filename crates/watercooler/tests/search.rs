@@ -753,6 +753,46 @@ async fn moved_aside_indexes_are_removed_by_default() {
     index.close().await.unwrap();
 }
 
+/// Only the holder of the directory lock judges damage: a second open of a directory in
+/// use is refused with the retryable error, even when what it would see looks unusable, and
+/// touches nothing.
+#[tokio::test]
+async fn an_open_index_is_refused_to_a_second_opener_and_left_alone() {
+    let tmp = TempDir::new();
+    let (store, docs) = filled(&tmp).await;
+    let first = TantivyIndex::open(store.clone(), disk(&tmp)).await.unwrap();
+    // What a second opener would judge unusable if it looked.
+    let version = tmp.path().join("watercooler-search.json");
+    let good = std::fs::read(&version).unwrap();
+    std::fs::write(&version, b"not a version").unwrap();
+    let err = TantivyIndex::open(store.clone(), disk(&tmp))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Backend {
+                retryable: true,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&version).unwrap(), b"not a version");
+    let siblings = std::fs::read_dir(tmp.path().parent().unwrap())
+        .unwrap()
+        .count();
+    assert_eq!(siblings, 1, "nothing moved aside");
+    std::fs::write(&version, good).unwrap();
+    assert_eq!(first.documents().unwrap(), docs);
+    // Closing lets go of the directory.
+    first.close().await.unwrap();
+    let second = TantivyIndex::open(store.clone(), disk(&tmp)).await.unwrap();
+    assert!(second.moved_aside().is_none());
+    assert_eq!(second.documents().unwrap(), docs);
+    second.close().await.unwrap();
+}
+
 #[tokio::test]
 async fn a_directory_that_is_not_an_index_is_refused_not_moved() {
     let tmp = TempDir::new();

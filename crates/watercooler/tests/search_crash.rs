@@ -6,6 +6,10 @@
 //! (the same sequence gives the same change-log numbers), opens the index — which resumes
 //! from the watermark in its last commit — and checks that it equals the store: no missing,
 //! duplicate, stale or deleted document, and no index moved aside.
+//!
+//! A second child keeps writing to an index while the parent keeps opening the same
+//! directory: the parent must be refused, never move the live index aside, and finally
+//! find everything the writer committed.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -283,4 +287,141 @@ async fn the_index_equals_the_store_after_kill_9_at_random_points() {
         index.close().await.unwrap();
         let _ = std::fs::remove_dir_all(path.parent().unwrap());
     }
+}
+
+// ----- a second process and a live index ----------------------------------------------------
+
+const WRITER: &str = "WC_SEARCH_LIVE_WRITER";
+const WRITER_TEST: &str = "a_second_process_is_refused_and_never_moves_a_live_index_aside";
+const WRITER_SEED: u64 = 7;
+
+/// The file the writer child leaves next to the index once its last commit is made, before
+/// it lets go of the directory: the documents it committed.
+fn done_marker(path: &Path) -> PathBuf {
+    path.with_file_name("writer-done")
+}
+
+/// The writer child: the seeded writes, committed every few operations, rebuilt (which
+/// ends with a merge of every segment) twice and purged after the erasure, with pauses so
+/// the parent's opens land throughout; then its documents are written out and it exits.
+async fn writer_child(path: &str) {
+    let path = Path::new(path);
+    let store = Arc::new(MemoryStore::new());
+    let index = TantivyIndex::open(store.clone(), options(path))
+        .await
+        .unwrap();
+    println!("READY");
+    let at = DateTime::from_timestamp(1_400_000_000, 0).unwrap();
+    for (i, op) in ops(WRITER_SEED).iter().enumerate() {
+        apply(&store, op, at).await;
+        if i % 10 == 0 {
+            index.refresh().await.unwrap();
+        }
+        if i == 120 || i == 300 {
+            index.rebuild().await.unwrap();
+        }
+        tokio::time::sleep(StdDuration::from_millis(1)).await;
+    }
+    index.refresh().await.unwrap();
+    let docs = format!("{:?}", index.documents().unwrap());
+    std::fs::write(done_marker(path), docs).unwrap();
+    index.close().await.unwrap();
+}
+
+/// With a child process writing, committing and merging, the parent keeps opening the same
+/// directory: every open is refused with the retryable error until the writer has let go,
+/// nothing is ever moved aside, and the index the parent finally opens holds exactly what
+/// the writer committed. Before the directory lock was taken first, an open could judge
+/// the live index damaged (a segment just merged away) and move it aside.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_process_is_refused_and_never_moves_a_live_index_aside() {
+    if let Ok(path) = std::env::var(WRITER) {
+        writer_child(&path).await;
+        return;
+    }
+    let path = std::env::temp_dir()
+        .join(format!("wc-search-live-{}", std::process::id()))
+        .join("index");
+    let root = path.parent().unwrap().to_path_buf();
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    // The same writes, so that the index resumes from the writer's watermark when the
+    // parent gets it (an index ahead of its store would be rebuilt).
+    let store = Arc::new(MemoryStore::new());
+    let at = DateTime::from_timestamp(1_400_000_000, 0).unwrap();
+    for op in ops(WRITER_SEED).iter() {
+        apply(&store, op, at).await;
+    }
+
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", WRITER_TEST, "--nocapture", "--test-threads=1"])
+        .env(WRITER, &path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    loop {
+        match lines.next() {
+            Some(Ok(line)) if line.contains("READY") => break,
+            Some(Ok(_)) => continue,
+            other => panic!("writer ended before it was ready: {other:?}"),
+        }
+    }
+    // Drain the rest so the child never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+
+    let started = std::time::Instant::now();
+    let (mut refused, mut opened) = (0u32, None);
+    for _ in 0..20_000 {
+        assert!(
+            started.elapsed() < StdDuration::from_secs(60),
+            "the writer did not finish"
+        );
+        match TantivyIndex::open(store.clone(), options(&path)).await {
+            Err(Error::Backend {
+                retryable: true, ..
+            }) => {
+                refused += 1;
+            }
+            Err(e) => panic!("open {}: not the retryable error: {e}", refused + 1),
+            Ok(index) => {
+                // The writer writes this before it lets go of the directory.
+                assert!(
+                    done_marker(&path).exists(),
+                    "opened while the writer was still writing (after {refused} refusals)"
+                );
+                opened = Some(index);
+                break;
+            }
+        }
+        tokio::time::sleep(StdDuration::from_millis(1)).await;
+    }
+    let status = child.wait().unwrap();
+    assert!(status.success(), "the writer failed: {status}");
+    let index = match opened {
+        Some(index) => index,
+        None => panic!("never opened after the writer exited ({refused} refusals)"),
+    };
+    let written = std::fs::read_to_string(done_marker(&path)).unwrap();
+    let siblings: Vec<String> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("moved-aside"))
+        .collect();
+    assert!(siblings.is_empty(), "moved aside: {siblings:?}");
+    assert!(index.moved_aside().is_none());
+    assert_eq!(
+        format!("{:?}", index.documents().unwrap()),
+        written,
+        "the documents the writer committed"
+    );
+    assert_eq!(index.documents().unwrap(), expected(&store).await);
+    assert_eq!(index.searchable_seq(), store.last_seq().await.unwrap());
+    eprintln!(
+        "{refused} opens refused while the writer ran ({} ms)",
+        started.elapsed().as_millis()
+    );
+    index.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(&root);
 }

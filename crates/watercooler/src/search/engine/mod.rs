@@ -48,8 +48,10 @@ pub enum IndexLocation {
     /// In memory: gone when dropped, rebuilt from the store at every open. For tests and
     /// small deployments.
     Memory,
-    /// In this directory, which the index owns (an unusable index in it is moved aside; a
-    /// directory with other files in it is refused).
+    /// In this directory, which the index owns: it holds the directory's lock file
+    /// (`.watercooler-search.lock`) from open until close, an unusable index in it is moved
+    /// aside to a sibling `NAME.moved-aside-…` directory, and a directory with other files
+    /// in it is refused.
     Directory(PathBuf),
 }
 
@@ -196,6 +198,8 @@ pub struct TantivyIndex {
     closed: AtomicBool,
     options: TantivyOptions,
     moved_aside: Option<PathBuf>,
+    /// The directory lock (none in memory); released by `close`, or when dropped.
+    lock: Mutex<Option<storage::DirLock>>,
 }
 
 impl std::fmt::Debug for TantivyIndex {
@@ -234,8 +238,10 @@ impl TantivyIndex {
     /// - Otherwise it resumes from the watermark in its last commit.
     ///
     /// Must be called within a tokio runtime (the follower is a tokio task and tantivy work
-    /// runs on the blocking pool). Only one process may have an index directory open; a
-    /// second gets a retryable [`Error::Backend`].
+    /// runs on the blocking pool). Only one process (and one index) may have an index
+    /// directory open: a second gets a retryable [`Error::Backend`] and nothing in the
+    /// directory is looked at or changed. Only the holder of the directory lock judges
+    /// whether an index is unusable (see [`IndexLocation::Directory`]).
     pub async fn open(store: Arc<dyn Store>, options: TantivyOptions) -> Result<Arc<TantivyIndex>> {
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(Error::invalid(
@@ -244,20 +250,22 @@ impl TantivyIndex {
             ));
         }
         let opts = options.clone();
-        let (index, fields, reader, writer, moved_aside, watermark) = blocking(move || {
+        let (index, fields, reader, writer, lock, moved_aside, watermark) = blocking(move || {
             let (schema, fields) = Fields::schema();
-            let opened = match &opts.location {
-                IndexLocation::Memory => storage::Opened {
-                    index: Index::builder()
+            let (index, lock, moved_aside) = match &opts.location {
+                IndexLocation::Memory => {
+                    let index = Index::builder()
                         .schema(schema)
                         .settings(schema::settings())
                         .create_in_ram()
-                        .map_err(tantivy_error)?,
-                    moved_aside: None,
-                },
-                IndexLocation::Directory(path) => storage::open_dir(path, &schema, SCHEMA_VERSION)?,
+                        .map_err(tantivy_error)?;
+                    (index, None, None)
+                }
+                IndexLocation::Directory(path) => {
+                    let opened = storage::open_dir(path, &schema, SCHEMA_VERSION)?;
+                    (opened.index, Some(opened.lock), opened.moved_aside)
+                }
             };
-            let index = opened.index;
             register_tokenizers(&index);
             let threads = opts.writer_threads.clamp(1, 8);
             let memory = opts.writer_memory_bytes.max(15_000_000 * threads);
@@ -275,7 +283,7 @@ impl TantivyIndex {
                 .map_err(tantivy_error)?;
             let metas = index.load_metas().map_err(tantivy_error)?;
             let watermark = parse_payload(metas.payload.as_deref());
-            Ok((index, fields, reader, writer, opened.moved_aside, watermark))
+            Ok((index, fields, reader, writer, lock, moved_aside, watermark))
         })
         .await?;
 
@@ -297,6 +305,7 @@ impl TantivyIndex {
             closed: AtomicBool::new(false),
             options,
             moved_aside,
+            lock: Mutex::new(lock),
         });
         {
             let mut p = me.pipeline.lock().await;
@@ -337,8 +346,9 @@ impl TantivyIndex {
         Ok(p.committed)
     }
 
-    /// Commits what is pending, stops the follower and releases the writer (and its lock
-    /// on the directory). Searches keep working on what was committed.
+    /// Commits what is pending, stops the follower and releases the writer and the
+    /// directory lock (another process may open the directory from then on). Searches keep
+    /// working on what was committed.
     pub async fn close(&self) -> Result<()> {
         let mut p = self.pipeline.lock().await;
         let result = self.catch_up_locked(&mut p).await;
@@ -353,6 +363,9 @@ impl TantivyIndex {
             }
         })
         .await?;
+        // After the writer: a process that takes the directory lock must find tantivy's
+        // writer lock free as well.
+        drop(self.lock.lock().unwrap_or_else(|e| e.into_inner()).take());
         result
     }
 

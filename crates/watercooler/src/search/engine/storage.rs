@@ -3,16 +3,27 @@
 //! A directory index carries a version file (`watercooler-search.json`: our schema version
 //! and tantivy's index format). On open:
 //!
-//! - an empty or missing directory gets a new index;
+//! - a non-empty directory holding neither a version file nor a tantivy `meta.json` (lock
+//!   files aside) is not ours: opening fails rather than moving the host's files, and
+//!   nothing is created in it;
+//! - the directory lock is taken ([`LOCK_FILE`], an OS-level exclusive lock held until the
+//!   index is closed or dropped). If another process (or another index in this one) holds
+//!   it, or holds tantivy's writer lock, opening fails with a retryable error and nothing
+//!   is looked at or touched. Only the holder judges damage: a live index seen from outside
+//!   can look damaged (a segment its writer just merged away), and moving it aside would
+//!   throw away a working index under its writer;
+//! - then an empty directory gets a new index;
 //! - an index with another schema or format version, with a missing version file, that
 //!   tantivy cannot open, whose schema differs, whose checksums fail or whose segments cannot
-//!   be read (or that makes tantivy panic) is *moved aside* — renamed to a sibling
-//!   `NAME.moved-aside-MILLIS` — and a new index is created; the caller rebuilds it from the
-//!   store;
-//! - a non-empty directory holding neither a version file nor a tantivy `meta.json` is not
-//!   ours: opening fails rather than moving the host's files.
+//!   be read (or that makes tantivy panic) is *moved aside* — its files are moved into a
+//!   sibling `NAME.moved-aside-MILLIS-N` — and a new index is created; the caller rebuilds
+//!   it from the store.
+//!
+//! The directory itself is never renamed: the lock file stays where every process looks
+//! for it, so a process arriving during a move-aside finds the lock held rather than a
+//! fresh, half-created directory it might judge damaged in turn.
 
-use std::fs;
+use std::fs::{self, File, OpenOptions, TryLockError};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
@@ -25,10 +36,28 @@ use crate::error::{Error, Result};
 /// The version file's name.
 pub(crate) const VERSION_FILE: &str = "watercooler-search.json";
 
+/// The directory lock's file. Never deleted: removing a lock file lets one process lock the
+/// removed file while another creates and locks a new one.
+pub(crate) const LOCK_FILE: &str = ".watercooler-search.lock";
+
+/// tantivy's writer lock, which a writer holds (with an OS lock, like ours) while it lives.
+const TANTIVY_WRITER_LOCK: &str = ".tantivy-writer.lock";
+
+/// Lock files: they stay in the directory and do not make it non-empty.
+const LOCK_FILES: [&str; 3] = [LOCK_FILE, TANTIVY_WRITER_LOCK, ".tantivy-meta.lock"];
+
+/// The directory lock, released when dropped (also by the OS when the process dies).
+#[derive(Debug)]
+pub(crate) struct DirLock {
+    _file: File,
+}
+
 /// What opening found.
 pub(crate) struct Opened {
     /// The index, ready for tokenizers to be registered.
     pub index: Index,
+    /// The directory lock, to be held as long as the index is open.
+    pub lock: DirLock,
     /// Where an unusable index was moved, if one was.
     pub moved_aside: Option<PathBuf>,
 }
@@ -47,29 +76,93 @@ fn io(context: &'static str, path: &Path, e: std::io::Error) -> Error {
     Error::backend(format!("search index: {context} {}: {e}", path.display()))
 }
 
+fn in_use(path: &Path) -> Error {
+    Error::transient(format!(
+        "search index: {} is open elsewhere (another process or index holds its lock)",
+        path.display()
+    ))
+}
+
+/// What the directory holds, lock files aside.
+struct Contents {
+    empty: bool,
+    ours: bool,
+}
+
+fn contents(path: &Path) -> Result<Contents> {
+    let mut empty = true;
+    for entry in fs::read_dir(path).map_err(|e| io("cannot list", path, e))? {
+        let entry = entry.map_err(|e| io("cannot list", path, e))?;
+        let name = entry.file_name();
+        if !LOCK_FILES.iter().any(|l| name == *l) {
+            empty = false;
+            break;
+        }
+    }
+    let ours = path.join(VERSION_FILE).exists() || path.join("meta.json").exists();
+    Ok(Contents { empty, ours })
+}
+
+fn refuse_foreign(path: &Path) -> Error {
+    Error::invalid(
+        "search index directory",
+        format!("{} is not empty and holds no search index", path.display()),
+    )
+}
+
+/// Takes the directory lock without waiting, then checks that no tantivy writer that does
+/// not take ours (another program, an older version of this crate) is at work.
+fn lock(path: &Path) -> Result<DirLock> {
+    let lock_path = path.join(LOCK_FILE);
+    let file = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock_path)
+        .map_err(|e| io("cannot create", &lock_path, e))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => return Err(in_use(path)),
+        Err(TryLockError::Error(e)) => return Err(io("cannot lock", &lock_path, e)),
+    }
+    // Released at once: our writer takes it later, and with ours held no process of this
+    // crate can take it in between.
+    let writer_lock = path.join(TANTIVY_WRITER_LOCK);
+    if let Ok(theirs) = OpenOptions::new().write(true).open(&writer_lock) {
+        match theirs.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => return Err(in_use(path)),
+            Err(TryLockError::Error(e)) => return Err(io("cannot lock", &writer_lock, e)),
+        }
+    }
+    Ok(DirLock { _file: file })
+}
+
 /// Opens or creates the index in `path` (see the module docs).
 pub(crate) fn open_dir(path: &Path, schema: &Schema, schema_version: u32) -> Result<Opened> {
     fs::create_dir_all(path).map_err(|e| io("cannot create", path, e))?;
-    let empty = fs::read_dir(path)
-        .map_err(|e| io("cannot list", path, e))?
-        .next()
-        .is_none();
-    if empty {
+    // Before locking, so that no lock file is left among a host's files. Only looks.
+    let before = contents(path)?;
+    if !before.empty && !before.ours {
+        return Err(refuse_foreign(path));
+    }
+    let lock = lock(path)?;
+    // Looked at again: only now can no other process be changing it.
+    let now = contents(path)?;
+    if now.empty {
         return create(path, schema, schema_version).map(|index| Opened {
             index,
+            lock,
             moved_aside: None,
         });
     }
-    let ours = path.join(VERSION_FILE).exists() || path.join("meta.json").exists();
-    if !ours {
-        return Err(Error::invalid(
-            "search index directory",
-            format!("{} is not empty and holds no search index", path.display()),
-        ));
+    if !now.ours {
+        return Err(refuse_foreign(path));
     }
     match try_open(path, schema, schema_version) {
         Ok(index) => Ok(Opened {
             index,
+            lock,
             moved_aside: None,
         }),
         Err(reason) => {
@@ -78,6 +171,7 @@ pub(crate) fn open_dir(path: &Path, schema: &Schema, schema_version: u32) -> Res
             let index = create(path, schema, schema_version)?;
             Ok(Opened {
                 index,
+                lock,
                 moved_aside: Some(aside),
             })
         }
@@ -143,7 +237,12 @@ fn create(path: &Path, schema: &Schema, schema_version: u32) -> Result<Index> {
     Ok(index)
 }
 
-/// Renames `path` to a free sibling name.
+/// Moves the files of the index in `path` (all but the lock files) into a new sibling
+/// `NAME.moved-aside-MILLIS-N`.
+///
+/// The version file and `meta.json` go last: a crash part-way leaves a directory that still
+/// says it is ours, and damaged, so the next open moves the rest aside too rather than
+/// refusing it as foreign.
 fn move_aside(path: &Path) -> Result<PathBuf> {
     let name = path
         .file_name()
@@ -152,19 +251,37 @@ fn move_aside(path: &Path) -> Result<PathBuf> {
     let millis = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis());
+    let mut aside = None;
     for n in 0..1000u32 {
-        let aside = path.with_file_name(format!("{name}.moved-aside-{millis}-{n}"));
-        if aside.exists() {
-            continue;
+        let candidate = path.with_file_name(format!("{name}.moved-aside-{millis}-{n}"));
+        match fs::create_dir(&candidate) {
+            Ok(()) => {
+                aside = Some(candidate);
+                break;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(io("cannot create", &candidate, e)),
         }
-        fs::rename(path, &aside).map_err(|e| io("cannot move aside", path, e))?;
-        fs::create_dir_all(path).map_err(|e| io("cannot create", path, e))?;
-        return Ok(aside);
     }
-    Err(Error::backend(format!(
-        "search index: no free name to move {} aside",
-        path.display()
-    )))
+    let Some(aside) = aside else {
+        return Err(Error::backend(format!(
+            "search index: no free name to move {} aside",
+            path.display()
+        )));
+    };
+    let mut names = Vec::new();
+    for entry in fs::read_dir(path).map_err(|e| io("cannot list", path, e))? {
+        let name = entry.map_err(|e| io("cannot list", path, e))?.file_name();
+        if !LOCK_FILES.iter().any(|l| name == *l) {
+            names.push(name);
+        }
+    }
+    names.sort_by_key(|n| n == VERSION_FILE || n == "meta.json");
+    for name in names {
+        let from = path.join(&name);
+        fs::rename(&from, aside.join(&name)).map_err(|e| io("cannot move aside", &from, e))?;
+    }
+    Ok(aside)
 }
 
 /// Removes a moved-aside index (it may hold text that has since been erased).

@@ -9,7 +9,8 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
 use watercooler::search::{
-    IndexedPost, SearchIndex, SearchResults, Suggestion, TantivyIndex, TantivyOptions, fingerprint,
+    IndexedPost, OpenReport, RebuildCause, SearchIndex, SearchResults, Suggestion, TantivyIndex,
+    TantivyOptions, Unusable, fingerprint,
 };
 use watercooler::*;
 
@@ -662,6 +663,11 @@ async fn a_disk_index_resumes_from_its_watermark_with_tokenizers_registered() {
         .unwrap();
     assert!(index.searchable_seq() > seq);
     assert!(index.moved_aside().is_none());
+    assert_eq!(
+        index.open_report(),
+        OpenReport::default(),
+        "resumed, not rebuilt"
+    );
     assert_index_equals_store(&w.store, &index).await;
     let wc3 = Watercooler::builder(w.store.clone(), w.dir.clone())
         .clock(w.clock.clone())
@@ -689,10 +695,18 @@ async fn filled(tmp: &TempDir) -> (Arc<MemoryStore>, Vec<IndexedPost>) {
     (w.store.clone(), docs)
 }
 
-async fn reopen_moved_aside(tmp: &TempDir, store: Arc<MemoryStore>, docs: &[IndexedPost]) {
+async fn reopen_moved_aside(
+    tmp: &TempDir,
+    store: Arc<MemoryStore>,
+    docs: &[IndexedPost],
+    why: Unusable,
+) {
     let index = TantivyIndex::open(store.clone(), disk(tmp).keep_moved_aside(true))
         .await
         .unwrap();
+    let report = index.open_report();
+    assert!(report.moved_aside());
+    assert_eq!(report.rebuilt, Some(RebuildCause::MovedAside(why)));
     let aside = index.moved_aside().expect("moved aside").to_path_buf();
     assert!(aside.exists());
     assert_eq!(index.documents().unwrap(), docs);
@@ -718,7 +732,7 @@ async fn a_corrupt_index_is_moved_aside_and_rebuilt() {
             std::fs::write(&path, bytes).unwrap();
         }
     }
-    reopen_moved_aside(&tmp, store, &docs).await;
+    reopen_moved_aside(&tmp, store, &docs, Unusable::Damaged).await;
 }
 
 #[tokio::test]
@@ -726,7 +740,7 @@ async fn an_unreadable_meta_file_is_moved_aside_and_rebuilt() {
     let tmp = TempDir::new();
     let (store, docs) = filled(&tmp).await;
     std::fs::write(tmp.path().join("meta.json"), b"{ not json").unwrap();
-    reopen_moved_aside(&tmp, store, &docs).await;
+    reopen_moved_aside(&tmp, store, &docs, Unusable::Damaged).await;
 }
 
 #[tokio::test]
@@ -735,7 +749,7 @@ async fn an_index_of_another_version_is_moved_aside_and_rebuilt() {
     let (store, docs) = filled(&tmp).await;
     let version = r#"{"format":"watercooler-search","schema_version":999,"tantivy_format":7}"#;
     std::fs::write(tmp.path().join("watercooler-search.json"), version).unwrap();
-    reopen_moved_aside(&tmp, store, &docs).await;
+    reopen_moved_aside(&tmp, store, &docs, Unusable::Version).await;
 }
 
 #[tokio::test]
@@ -745,11 +759,84 @@ async fn moved_aside_indexes_are_removed_by_default() {
     std::fs::remove_file(tmp.path().join("watercooler-search.json")).unwrap();
     let index = TantivyIndex::open(store.clone(), disk(&tmp)).await.unwrap();
     assert!(index.moved_aside().is_some());
+    assert_eq!(
+        index.open_report().rebuilt,
+        Some(RebuildCause::MovedAside(Unusable::Version))
+    );
     assert!(
         !index.moved_aside().unwrap().exists(),
         "erased text must not linger in a copy"
     );
     assert_index_equals_store(&store, &index).await;
+    index.close().await.unwrap();
+}
+
+/// The names in the index's parent directory other than the index itself.
+fn siblings(tmp: &TempDir) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(tmp.path().parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "index")
+        .collect();
+    names.sort();
+    names
+}
+
+/// The state an open leaves when it is killed after moving an unusable index aside and
+/// before its rebuild completes: the old files in a sibling, the directory holding no
+/// index yet.
+fn killed_during_rebuild(tmp: &TempDir) -> PathBuf {
+    let aside = tmp
+        .path()
+        .with_file_name("index.moved-aside-1765000000000-0");
+    std::fs::create_dir(&aside).unwrap();
+    for entry in std::fs::read_dir(tmp.path()).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if !name.to_string_lossy().ends_with(".lock") {
+            std::fs::rename(entry.path(), aside.join(name)).unwrap();
+        }
+    }
+    aside
+}
+
+#[tokio::test]
+async fn a_copy_left_by_a_rebuild_killed_part_way_is_removed_at_the_next_open() {
+    let tmp = TempDir::new();
+    let (store, docs) = filled(&tmp).await;
+    let aside = killed_during_rebuild(&tmp);
+    // A host's directory that merely starts with the same name is not ours to remove.
+    let notes = tmp.path().with_file_name("index.moved-aside-notes");
+    std::fs::create_dir(&notes).unwrap();
+
+    let index = TantivyIndex::open(store.clone(), disk(&tmp)).await.unwrap();
+    assert!(!aside.exists(), "erased text must not linger in a copy");
+    assert_eq!(siblings(&tmp), vec!["index.moved-aside-notes"]);
+    let report = index.open_report();
+    assert_eq!(report.rebuilt, Some(RebuildCause::New));
+    assert_eq!(report.leftovers_removed, 1);
+    assert!(!report.moved_aside());
+    assert_eq!(index.documents().unwrap(), docs);
+    index.close().await.unwrap();
+
+    // The next open finds nothing left to remove.
+    let index = TantivyIndex::open(store.clone(), disk(&tmp)).await.unwrap();
+    assert_eq!(index.open_report(), OpenReport::default());
+    index.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_copy_left_by_a_killed_rebuild_is_kept_when_the_host_keeps_them() {
+    let tmp = TempDir::new();
+    let (store, docs) = filled(&tmp).await;
+    let aside = killed_during_rebuild(&tmp);
+    let index = TantivyIndex::open(store.clone(), disk(&tmp).keep_moved_aside(true))
+        .await
+        .unwrap();
+    assert!(aside.join("meta.json").exists());
+    assert_eq!(index.open_report().leftovers_removed, 0);
+    assert_eq!(index.open_report().rebuilt, Some(RebuildCause::New));
+    assert_eq!(index.documents().unwrap(), docs);
     index.close().await.unwrap();
 }
 
@@ -812,6 +899,10 @@ async fn an_index_ahead_of_its_store_is_rebuilt() {
     // A new, empty store (the memory store of a restarted process).
     let store = Arc::new(MemoryStore::new());
     let index = TantivyIndex::open(store.clone(), disk(&tmp)).await.unwrap();
+    assert_eq!(
+        index.open_report().rebuilt,
+        Some(RebuildCause::AheadOfStore)
+    );
     assert!(index.documents().unwrap().is_empty());
     index.close().await.unwrap();
 }

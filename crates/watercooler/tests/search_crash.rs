@@ -18,7 +18,9 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration};
-use watercooler::search::{IndexedPost, SearchIndex, TantivyIndex, TantivyOptions, fingerprint};
+use watercooler::search::{
+    IndexedPost, OpenReport, SearchIndex, TantivyIndex, TantivyOptions, fingerprint,
+};
 use watercooler::watercooler_text::hashtag_key;
 use watercooler::*;
 
@@ -267,9 +269,10 @@ async fn the_index_equals_the_store_after_kill_9_at_random_points() {
             .await
             .unwrap();
         assert!(
-            index.moved_aside().is_none(),
+            index.moved_aside().is_none() && !index.open_report().moved_aside(),
             "seed {seed}: a kill made the index unusable"
         );
+        assert_eq!(index.open_report().leftovers_removed, 0);
         let docs = index.documents().unwrap();
         let want = expected(&store).await;
         assert!(!want.is_empty());
@@ -411,6 +414,11 @@ async fn a_second_process_is_refused_and_never_moves_a_live_index_aside() {
         .collect();
     assert!(siblings.is_empty(), "moved aside: {siblings:?}");
     assert!(index.moved_aside().is_none());
+    assert_eq!(
+        index.open_report(),
+        OpenReport::default(),
+        "resumed from the writer's last commit"
+    );
     assert_eq!(
         format!("{:?}", index.documents().unwrap()),
         written,

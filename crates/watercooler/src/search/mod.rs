@@ -55,7 +55,10 @@ mod query;
 mod snippet;
 
 pub use analysis::{MAX_TOKEN_BYTES, fold_word};
-pub use engine::{IndexLocation, IndexedPost, Ranking, TantivyIndex, TantivyOptions};
+pub use engine::{
+    IndexLocation, IndexedPost, OpenReport, Ranking, RebuildCause, TantivyIndex, TantivyOptions,
+    Unusable,
+};
 pub use fingerprint::fingerprint;
 pub use query::{Clause, ClauseKind, MAX_CLAUSES, MAX_DEPTH, MAX_INPUT_BYTES, SearchQuery, parse};
 pub use snippet::{Highlighter, SNIPPET_CHARS, highlights, snippet};

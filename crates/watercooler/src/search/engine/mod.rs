@@ -7,6 +7,7 @@ mod bits;
 mod compile;
 mod cursor;
 mod newest;
+mod report;
 mod schema;
 mod searcher;
 mod segments;
@@ -26,6 +27,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyError};
 use tokio::sync::Notify;
+
+pub use self::report::{OpenReport, RebuildCause, Unusable};
 
 use self::audience::AudienceCache;
 use self::schema::{Fields, SCHEMA_VERSION};
@@ -94,7 +97,10 @@ pub struct TantivyOptions {
     /// Ranking.
     pub ranking: Ranking,
     /// Keep an unusable index that was moved aside (default `false`: it is removed once
-    /// the new index is built, because it may hold text that has been erased since).
+    /// the new index is built, because it may hold text that has been erased since, and
+    /// copies an earlier open moved aside but did not get to remove — it was killed during
+    /// the rebuild — are removed at the next open). With `true` every copy stays until the
+    /// host removes it, or opens with `false`.
     pub keep_moved_aside: bool,
 }
 
@@ -198,6 +204,7 @@ pub struct TantivyIndex {
     closed: AtomicBool,
     options: TantivyOptions,
     moved_aside: Option<PathBuf>,
+    report: OpenReport,
     /// The directory lock (none in memory); released by `close`, or when dropped.
     lock: Mutex<Option<storage::DirLock>>,
 }
@@ -236,6 +243,10 @@ impl TantivyIndex {
     ///   ([`Store::scan_posts`]); so is one that is *ahead* of the store (a new, empty
     ///   store with an old index directory).
     /// - Otherwise it resumes from the watermark in its last commit.
+    /// - Copies of the index moved aside by an earlier open that was killed before its
+    ///   rebuild completed are removed (unless [`TantivyOptions::keep_moved_aside`]).
+    ///
+    /// [`TantivyIndex::open_report`] says which of these happened.
     ///
     /// Must be called within a tokio runtime (the follower is a tokio task and tantivy work
     /// runs on the blocking pool). Only one process (and one index) may have an index
@@ -250,20 +261,22 @@ impl TantivyIndex {
             ));
         }
         let opts = options.clone();
-        let (index, fields, reader, writer, lock, moved_aside, watermark) = blocking(move || {
+        let (index, fields, reader, writer, lock, found, watermark) = blocking(move || {
             let (schema, fields) = Fields::schema();
-            let (index, lock, moved_aside) = match &opts.location {
+            let (index, lock, found) = match &opts.location {
                 IndexLocation::Memory => {
                     let index = Index::builder()
                         .schema(schema)
                         .settings(schema::settings())
                         .create_in_ram()
                         .map_err(tantivy_error)?;
-                    (index, None, None)
+                    (index, None, (None, 0))
                 }
                 IndexLocation::Directory(path) => {
-                    let opened = storage::open_dir(path, &schema, SCHEMA_VERSION)?;
-                    (opened.index, Some(opened.lock), opened.moved_aside)
+                    let opened =
+                        storage::open_dir(path, &schema, SCHEMA_VERSION, opts.keep_moved_aside)?;
+                    let found = (opened.moved_aside, opened.leftovers_removed);
+                    (opened.index, Some(opened.lock), found)
                 }
             };
             register_tokenizers(&index);
@@ -283,9 +296,21 @@ impl TantivyIndex {
                 .map_err(tantivy_error)?;
             let metas = index.load_metas().map_err(tantivy_error)?;
             let watermark = parse_payload(metas.payload.as_deref());
-            Ok((index, fields, reader, writer, lock, moved_aside, watermark))
+            Ok((index, fields, reader, writer, lock, found, watermark))
         })
         .await?;
+        let (moved_aside, leftovers_removed) = found;
+        let store_last = store.last_seq().await?;
+        let rebuilt = match (&moved_aside, watermark) {
+            (Some((_, why)), _) => Some(RebuildCause::MovedAside(*why)),
+            (None, None) => Some(RebuildCause::New),
+            (None, Some(seq)) if seq > store_last => Some(RebuildCause::AheadOfStore),
+            (None, Some(_)) => None,
+        };
+        let report = OpenReport {
+            rebuilt,
+            leftovers_removed,
+        };
 
         let me = Arc::new(TantivyIndex {
             store,
@@ -304,20 +329,30 @@ impl TantivyIndex {
             wake: Arc::new(Notify::new()),
             closed: AtomicBool::new(false),
             options,
-            moved_aside,
+            moved_aside: moved_aside.map(|(path, _)| path),
+            report,
             lock: Mutex::new(lock),
         });
         {
             let mut p = me.pipeline.lock().await;
-            let store_last = me.store.last_seq().await?;
-            match watermark {
-                Some(seq) if seq <= store_last => {
+            match (rebuilt, watermark) {
+                (None, Some(seq)) => {
                     p.applied = seq;
                     p.committed = seq;
                     me.searchable.store(seq.0, Ordering::Release);
                     me.catch_up_locked(&mut p).await?;
                 }
                 _ => me.rebuild_locked(&mut p).await?,
+            }
+        }
+        match rebuilt {
+            None => {}
+            Some(RebuildCause::New) => {
+                tracing::info!(location = ?me.options.location, "search index built from the store");
+            }
+            // Not a first start: hosts that alert on warnings should hear of it.
+            Some(cause) => {
+                tracing::warn!(location = ?me.options.location, ?cause, "search index rebuilt from the store at open");
             }
         }
         if let Some(aside) = me.moved_aside.clone()
@@ -333,10 +368,18 @@ impl TantivyIndex {
         Ok(me)
     }
 
-    /// Where an unusable index was moved aside when this one was opened, if that happened
-    /// (and it was kept: see [`TantivyOptions::keep_moved_aside`]).
+    /// Where an unusable index was moved aside when this one was opened, if that happened.
+    /// The copy is already gone unless [`TantivyOptions::keep_moved_aside`] was set.
     pub fn moved_aside(&self) -> Option<&Path> {
         self.moved_aside.as_deref()
+    }
+
+    /// What this open found and did: whether (and why) the index was rebuilt from the
+    /// store, whether an unusable one was moved aside, and how many copies left by an
+    /// earlier interrupted rebuild were removed. The same is logged with `tracing` (a
+    /// warning for anything but building a new index), without any post text.
+    pub fn open_report(&self) -> OpenReport {
+        self.report
     }
 
     /// Applies every pending change and commits (what the follower does each poll).

@@ -12,12 +12,15 @@
 //!   is looked at or touched. Only the holder judges damage: a live index seen from outside
 //!   can look damaged (a segment its writer just merged away), and moving it aside would
 //!   throw away a working index under its writer;
-//! - then an empty directory gets a new index;
+//! - then copies moved aside by an earlier open that never completed its rebuild (killed
+//!   part-way) are removed, unless the host keeps moved-aside copies: they may hold text
+//!   erased since, and nothing else would ever remove them;
+//! - an empty directory gets a new index;
 //! - an index with another schema or format version, with a missing version file, that
 //!   tantivy cannot open, whose schema differs, whose checksums fail or whose segments cannot
 //!   be read (or that makes tantivy panic) is *moved aside* — its files are moved into a
 //!   sibling `NAME.moved-aside-MILLIS-N` — and a new index is created; the caller rebuilds
-//!   it from the store.
+//!   it from the store, and removes the copy once the rebuild completes (unless kept).
 //!
 //! The directory itself is never renamed: the lock file stays where every process looks
 //! for it, so a process arriving during a move-aside finds the lock held rather than a
@@ -30,6 +33,7 @@ use std::path::{Path, PathBuf};
 use tantivy::schema::Schema;
 use tantivy::{INDEX_FORMAT_VERSION, Index};
 
+use super::report::Unusable;
 use super::schema::settings;
 use crate::error::{Error, Result};
 
@@ -58,8 +62,10 @@ pub(crate) struct Opened {
     pub index: Index,
     /// The directory lock, to be held as long as the index is open.
     pub lock: DirLock,
-    /// Where an unusable index was moved, if one was.
-    pub moved_aside: Option<PathBuf>,
+    /// Where an unusable index was moved, and why, if one was.
+    pub moved_aside: Option<(PathBuf, Unusable)>,
+    /// How many copies an earlier open moved aside and left were removed.
+    pub leftovers_removed: usize,
 }
 
 /// The version file's content: written and compared as JSON values (serde derives are an
@@ -139,7 +145,12 @@ fn lock(path: &Path) -> Result<DirLock> {
 }
 
 /// Opens or creates the index in `path` (see the module docs).
-pub(crate) fn open_dir(path: &Path, schema: &Schema, schema_version: u32) -> Result<Opened> {
+pub(crate) fn open_dir(
+    path: &Path,
+    schema: &Schema,
+    schema_version: u32,
+    keep_moved_aside: bool,
+) -> Result<Opened> {
     fs::create_dir_all(path).map_err(|e| io("cannot create", path, e))?;
     // Before locking, so that no lock file is left among a host's files. Only looks.
     let before = contents(path)?;
@@ -147,6 +158,11 @@ pub(crate) fn open_dir(path: &Path, schema: &Schema, schema_version: u32) -> Res
         return Err(refuse_foreign(path));
     }
     let lock = lock(path)?;
+    let leftovers_removed = if keep_moved_aside {
+        0
+    } else {
+        remove_leftovers(path)
+    };
     // Looked at again: only now can no other process be changing it.
     let now = contents(path)?;
     if now.empty {
@@ -154,6 +170,7 @@ pub(crate) fn open_dir(path: &Path, schema: &Schema, schema_version: u32) -> Res
             index,
             lock,
             moved_aside: None,
+            leftovers_removed,
         });
     }
     if !now.ours {
@@ -164,41 +181,58 @@ pub(crate) fn open_dir(path: &Path, schema: &Schema, schema_version: u32) -> Res
             index,
             lock,
             moved_aside: None,
+            leftovers_removed,
         }),
-        Err(reason) => {
-            tracing::warn!(path = %path.display(), %reason, "search index unusable, moving it aside");
+        Err((why, reason)) => {
+            tracing::warn!(path = %path.display(), ?why, %reason, "search index unusable, moving it aside");
             let aside = move_aside(path)?;
             let index = create(path, schema, schema_version)?;
             Ok(Opened {
                 index,
                 lock,
-                moved_aside: Some(aside),
+                moved_aside: Some((aside, why)),
+                leftovers_removed,
             })
         }
     }
 }
 
 /// Opens an existing index, or says why it cannot be used.
-fn try_open(path: &Path, schema: &Schema, schema_version: u32) -> Result<Index, String> {
+fn try_open(
+    path: &Path,
+    schema: &Schema,
+    schema_version: u32,
+) -> Result<Index, (Unusable, String)> {
     let version: serde_json::Value = fs::read(path.join(VERSION_FILE))
         .map_err(|e| format!("no version file: {e}"))
-        .and_then(|b| serde_json::from_slice(&b).map_err(|e| format!("bad version file: {e}")))?;
+        .and_then(|b| serde_json::from_slice(&b).map_err(|e| format!("bad version file: {e}")))
+        .map_err(|e| (Unusable::Version, e))?;
     if version != current_version(schema_version) {
-        return Err(format!("version {version}"));
+        return Err((Unusable::Version, format!("version {version}")));
     }
     // tantivy may panic on some corrupt files rather than return an error.
-    catch_unwind(AssertUnwindSafe(|| check(path, schema)))
-        .unwrap_or_else(|_| Err("tantivy panicked while opening".to_owned()))
+    catch_unwind(AssertUnwindSafe(|| check(path, schema))).unwrap_or_else(|_| {
+        Err((
+            Unusable::Damaged,
+            "tantivy panicked while opening".to_owned(),
+        ))
+    })
 }
 
-fn check(path: &Path, schema: &Schema) -> Result<Index, String> {
-    let index = Index::open_in_dir(path).map_err(|e| format!("open: {e}"))?;
+fn check(path: &Path, schema: &Schema) -> Result<Index, (Unusable, String)> {
+    let index = Index::open_in_dir(path).map_err(|e| (Unusable::Damaged, format!("open: {e}")))?;
+    // The version file said ours, current: a schema that differs is still another version.
     if &index.schema() != schema {
-        return Err("another schema".to_owned());
+        return Err((Unusable::Version, "another schema".to_owned()));
     }
     if index.settings().sort_by_field != settings().sort_by_field {
-        return Err("another document order".to_owned());
+        return Err((Unusable::Version, "another document order".to_owned()));
     }
+    check_files(&index).map_err(|e| (Unusable::Damaged, e))?;
+    Ok(index)
+}
+
+fn check_files(index: &Index) -> Result<(), String> {
     let damaged = index
         .validate_checksum()
         .map_err(|e| format!("checksum: {e}"))?;
@@ -217,7 +251,7 @@ fn check(path: &Path, schema: &Schema) -> Result<Index, String> {
             .u64("fingerprint")
             .map_err(|e| format!("fast fields: {e}"))?;
     }
-    Ok(index)
+    Ok(())
 }
 
 fn create(path: &Path, schema: &Schema, schema_version: u32) -> Result<Index> {
@@ -282,6 +316,59 @@ fn move_aside(path: &Path) -> Result<PathBuf> {
         fs::rename(&from, aside.join(&name)).map_err(|e| io("cannot move aside", &from, e))?;
     }
     Ok(aside)
+}
+
+/// Removes the siblings `NAME.moved-aside-MILLIS-N` of `path`; how many. Called with the
+/// directory lock held: only its holder moves anything aside, so none of them is in use.
+fn remove_leftovers(path: &Path) -> usize {
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return 0;
+    };
+    let prefix = format!("{name}.moved-aside-");
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let entries = match fs::read_dir(parent) {
+        Ok(entries) => entries,
+        Err(e) => {
+            tracing::warn!(path = %parent.display(), error = %e, "cannot list the search index's parent directory for moved-aside copies");
+            return 0;
+        }
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let sibling = entry.file_name().to_string_lossy().into_owned();
+        let Some(suffix) = sibling.strip_prefix(&prefix) else {
+            continue;
+        };
+        // Only our own names (MILLIS-N): a host's directory that merely starts alike stays.
+        let ours = suffix
+            .split_once('-')
+            .is_some_and(|(a, b)| is_number(a) && is_number(b));
+        if !ours || !entry.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let leftover = entry.path();
+        match fs::remove_dir_all(&leftover) {
+            Ok(()) => removed += 1,
+            Err(e) => {
+                tracing::warn!(path = %leftover.display(), error = %e, "could not remove a moved-aside search index");
+            }
+        }
+    }
+    if removed > 0 {
+        tracing::warn!(
+            path = %path.display(),
+            removed,
+            "removed search index copies moved aside by an earlier open that did not complete its rebuild"
+        );
+    }
+    removed
+}
+
+fn is_number(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Removes a moved-aside index (it may hold text that has since been erased).

@@ -398,6 +398,59 @@ async fn an_edits_new_words_are_found_at_once() {
     assert!(w.ids("bob", "oude").await.is_empty());
 }
 
+/// Writes straight to the store (bulk loads) do not wake the index; `refresh_search`
+/// makes them searchable before it returns.
+#[tokio::test]
+async fn posts_bulk_loaded_through_the_store_are_found_after_refresh_search() {
+    let w = still_world().await;
+    w.sync().await;
+    let at = start() - Duration::days(30);
+    let tenant = TenantId::new(T);
+    let mut items = Vec::new();
+    for i in 0..3u64 {
+        let item = ImportedPost {
+            id: PostId::from_parts(at + Duration::minutes(i as i64), i),
+            author: "ann".into(),
+            created_at: at + Duration::minutes(i as i64),
+            post: NewPost::new(format!("Bulkgeladen stroopwafel {i} @bob"))
+                .language(Language::dutch()),
+            parent: None,
+        };
+        items.push(w.wc.prepare_import(&tenant, item).await.unwrap());
+    }
+    w.store
+        .insert_posts_with_notifications(&items)
+        .await
+        .unwrap();
+    let item = ImportedPost {
+        id: PostId::from_parts(at + Duration::minutes(10), 10),
+        author: "carl".into(),
+        created_at: at + Duration::minutes(10),
+        post: NewPost::new("Bulkgeladen zonder meldingen").language(Language::dutch()),
+        parent: None,
+    };
+    let (plain, _) = w.wc.prepare_import(&tenant, item).await.unwrap();
+    w.store
+        .insert_posts(std::slice::from_ref(&plain))
+        .await
+        .unwrap();
+    let last = w.store.last_seq().await.unwrap();
+    assert!(w.index.searchable_seq() < last, "nothing woke the index");
+
+    assert_eq!(w.wc.refresh_search().await.unwrap(), Some(last));
+    let mut want: Vec<PostId> = items.iter().map(|(p, _)| p.id).collect();
+    want.push(plain.id);
+    want.sort();
+    let mut found = w.ids("bob", "bulkgeladen").await;
+    found.sort();
+    assert_eq!(found, want);
+    w.assert_index_equals_store().await;
+
+    // Without an index there is nothing to bring up to date.
+    let bare = Watercooler::builder(w.store.clone(), w.dir.clone()).build();
+    assert_eq!(bare.refresh_search().await.unwrap(), None);
+}
+
 #[tokio::test]
 async fn a_delete_off_the_first_page_leaves_the_count_at_once() {
     let w = still_world().await;

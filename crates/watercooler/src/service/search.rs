@@ -14,7 +14,7 @@ use super::Watercooler;
 use super::traced::traced;
 use crate::access::{Access, Viewer};
 use crate::error::{Error, Result};
-use crate::ids::{PersonId, PostId};
+use crate::ids::{PersonId, PostId, Seq};
 use crate::model::PostView;
 use crate::page::PageRequest;
 use crate::search::{
@@ -158,6 +158,27 @@ impl Watercooler {
             Ok(Vec::new())
         })
         .await
+    }
+
+    /// Brings the search index up to date with everything the store has logged, searchable
+    /// before this returns; the last change-log entry searches now see, or `None` when no
+    /// index is configured.
+    ///
+    /// The service's own writes keep the index in step by themselves. Writes made straight
+    /// to the store reach it only at its next poll of the change log (every 250 ms by
+    /// default): call this after a bulk load through [`crate::Store::insert_posts`] or
+    /// [`crate::Store::insert_posts_with_notifications`] (for example after
+    /// [`Watercooler::prepare_import`]), or after any post write that bypassed the service.
+    /// One call catches up any backlog with one commit (and one per 20,000 documents), so
+    /// call it once after the load rather than per batch.
+    ///
+    /// Errors: [`Error::Backend`] when the index or the store fails (retryable when it may
+    /// pass).
+    pub async fn refresh_search(&self) -> Result<Option<Seq>> {
+        match &self.inner.search {
+            Some(index) => index.refresh().await.map(Some),
+            None => Ok(None),
+        }
     }
 
     /// The search index, or [`Error::Backend`] when none is configured.

@@ -51,6 +51,11 @@ pub trait Store: Send + Sync + 'static {
 
     /// Stores many posts at once (bulk import; no notifications). Atomic per call. The
     /// default inserts them one by one; SQL stores batch them in one transaction.
+    ///
+    /// Search: a write to the store does not wake the search index, which finds the posts
+    /// at its next poll of the change log. To have them searchable at once, call
+    /// [`crate::Watercooler::refresh_search`] (or [`crate::search::SearchIndex::refresh`])
+    /// after the load.
     async fn insert_posts(&self, posts: &[Post]) -> Result<Seq> {
         let mut last = Seq::default();
         for p in posts {
@@ -71,6 +76,10 @@ pub trait Store: Send + Sync + 'static {
     /// stores override it to be atomic per call (one transaction: a failing item stores
     /// nothing of the batch) and to write far fewer statements; a store for another
     /// database should too.
+    ///
+    /// Search: as with [`Store::insert_posts`], the search index finds the posts at its
+    /// next poll; call [`crate::Watercooler::refresh_search`] after the load to have them
+    /// searchable at once.
     async fn insert_posts_with_notifications(
         &self,
         items: &[(Post, Vec<NewNotification>)],
@@ -220,6 +229,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Adds many reactions (bulk import, no notifications); existing ones are skipped.
     /// Returns how many were new.
+    ///
+    /// Search: reactions are not indexed (and write no change-log entry), so the search
+    /// index needs no refresh after this.
     async fn add_reactions(&self, tenant: &TenantId, reactions: &[Reaction]) -> Result<usize> {
         let mut n = 0;
         for r in reactions {
@@ -273,6 +285,9 @@ pub trait Store: Send + Sync + 'static {
     /// it with the earlier follows stored. The shipped stores override it to be atomic per
     /// call (one transaction, so one fsync or commit per batch rather than per follow); a
     /// store for another database should too.
+    ///
+    /// Search: follows are not indexed and do not change what a viewer may find, so the
+    /// search index needs no refresh after this.
     async fn follow_many(
         &self,
         tenant: &TenantId,

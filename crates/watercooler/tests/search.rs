@@ -272,6 +272,33 @@ async fn the_query_language_filters_and_excludes() {
 }
 
 #[tokio::test]
+async fn typographic_quotes_make_a_phrase() {
+    let w = world().await;
+    let eta = w.en("ann", "3.0 eta is next Friday").await;
+    let other = w.en("ann", "3.0 is late, eta unknown").await;
+    w.sync().await;
+    let mut both = vec![eta.id, other.id];
+    both.sort();
+    let mut unquoted = w.ids("bob", "3.0 eta").await;
+    unquoted.sort();
+    assert_eq!(unquoted, both);
+    for q in [
+        "“3.0 eta”",
+        "„3.0 eta”",
+        "„3.0 eta“",
+        "«3.0 eta»",
+        "”3.0 eta”",
+        "“3.0 eta“",
+        "\"3.0 eta\"",
+    ] {
+        assert_eq!(w.ids("bob", q).await, vec![eta.id], "{q}");
+    }
+    assert_eq!(w.ids("bob", "3.0 -“3.0 eta”").await, vec![other.id]);
+    // Unbalanced, the phrase runs to the end of the query.
+    assert_eq!(w.ids("bob", "„3.0 eta").await, vec![eta.id]);
+}
+
+#[tokio::test]
 async fn field_names_wildcards_and_garbage_are_plain_text() {
     let w = world().await;
     let p = w.nl("ann", "De tenant: acme betaalt").await;

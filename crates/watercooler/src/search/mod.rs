@@ -6,7 +6,7 @@
 //! | you type | finds posts |
 //! |---|---|
 //! | `koffie automaat` | with both words (stemmed by the post's language, accents and case ignored) |
-//! | `"koffie automaat"` | with the words next to each other, in this order |
+//! | `"koffie automaat"` | with the words next to each other, in this order; typographic double quotes work too (`“…”`, `„…“`, `«…»`, any mark closing any other), single ones and apostrophes (`’`) do not |
 //! | `-thee` | without the word (works before every other form too: `-#tag`, `-from:jan`) |
 //! | `#Café` | carrying the hashtag, however it was spelled (`#café`, `#CAFÉ`) |
 //! | `@jan` | mentioning the person with handle `jan` (plain text `jan` if nobody has it) |

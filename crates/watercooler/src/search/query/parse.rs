@@ -60,11 +60,20 @@ fn truncate(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
+/// Whether `c` opens or closes a phrase. Phones, Dutch, German and French keyboards type
+/// typographic double quotes, and autocorrect pairs them inconsistently (`„…”`, `”…”`,
+/// `“…“`), so every double quotation mark both opens and closes. Single marks are not among
+/// them: `’` is the apostrophe of `don’t` and of Dutch `’s avonds`.
+fn is_quote(c: char) -> bool {
+    // The full-width mark is what CJK input methods type.
+    matches!(c, '"' | '“' | '”' | '„' | '‟' | '«' | '»' | '＂')
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Token<'a> {
     /// A run of non-space characters without quotes or parentheses (may start with `-`).
     Word(&'a str),
-    /// A quoted phrase (the closing quote is optional).
+    /// A quoted phrase (the closing quote is optional; see [`is_quote`] for the marks).
     Phrase { negated: bool, text: &'a str },
     /// `(` or `-(`.
     Open { negated: bool },
@@ -84,7 +93,12 @@ fn lex(text: &str) -> Vec<Token<'_>> {
         }
         // `-"…"` and `-(` negate what follows.
         let rest = &text[i..];
-        let (negated, body_start) = if c == '-' && (rest[1..].starts_with(['"', '('])) {
+        let (negated, body_start) = if c == '-'
+            && rest[1..]
+                .chars()
+                .next()
+                .is_some_and(|d| d == '(' || is_quote(d))
+        {
             chars.next();
             (true, i + 1)
         } else {
@@ -92,12 +106,12 @@ fn lex(text: &str) -> Vec<Token<'_>> {
         };
         let c = text[body_start..].chars().next().unwrap_or(' ');
         match c {
-            '"' => {
+            q if is_quote(q) => {
                 chars.next();
-                let start = body_start + 1;
+                let start = body_start + q.len_utf8();
                 let mut end = text.len();
                 for (j, d) in chars.by_ref() {
-                    if d == '"' {
+                    if is_quote(d) {
                         end = j;
                         break;
                     }
@@ -119,7 +133,7 @@ fn lex(text: &str) -> Vec<Token<'_>> {
                 let start = body_start;
                 let mut end = text.len();
                 while let Some(&(j, d)) = chars.peek() {
-                    if d.is_whitespace() || matches!(d, '"' | '(' | ')') {
+                    if d.is_whitespace() || is_quote(d) || matches!(d, '(' | ')') {
                         end = j;
                         break;
                     }
@@ -539,6 +553,74 @@ mod tests {
         assert!(parse("   \"\" () - ").is_empty());
     }
 
+    fn phrase(p: &str) -> Clause {
+        Clause::positive(ClauseKind::Phrase(p.into()))
+    }
+
+    #[test]
+    fn typographic_double_quotes_delimit_phrases() {
+        // English, Dutch/German low-high, French and Swiss guillemets, the reversed German
+        // ones, what autocorrect pairs wrongly, ASCII mixed in, and full-width.
+        for q in [
+            "“3.0 eta”",
+            "„3.0 eta”",
+            "„3.0 eta“",
+            "«3.0 eta»",
+            "« 3.0 eta »",
+            "»3.0 eta«",
+            "”3.0 eta”",
+            "“3.0 eta“",
+            "‟3.0 eta”",
+            "\"3.0 eta”",
+            "“3.0 eta\"",
+            "＂3.0 eta＂",
+        ] {
+            assert_eq!(parse(q).clauses, vec![phrase("3.0 eta")], "{q}");
+        }
+        assert_eq!(
+            parse("-“slechte dag” koffie -„oude tekst“").clauses,
+            vec![
+                neg(phrase("slechte dag")),
+                word("koffie"),
+                neg(phrase("oude tekst"))
+            ]
+        );
+        // A quote ends a word, as `"` does.
+        assert_eq!(
+            parse("zei“goede morgen”!").clauses,
+            vec![word("zei"), phrase("goede morgen"), word("!")]
+        );
+        // Two phrases in a row: the first closing mark closes, the next opens.
+        assert_eq!(
+            parse("„a b“ „c d“").clauses,
+            vec![phrase("a b"), phrase("c d")]
+        );
+    }
+
+    #[test]
+    fn apostrophes_and_single_quotes_are_not_phrase_delimiters() {
+        for w in ["don’t", "’s", "‘quoted’", "'x", "y'", "‹z›"] {
+            assert_eq!(parse(w).clauses, vec![word(w)], "{w}");
+        }
+        assert_eq!(
+            parse("’s avonds koffie").clauses,
+            vec![word("’s"), word("avonds"), word("koffie")]
+        );
+    }
+
+    #[test]
+    fn unbalanced_typographic_quotes_run_to_the_end() {
+        assert_eq!(
+            parse("koffie „goede morgen").clauses,
+            vec![word("koffie"), phrase("goede morgen")]
+        );
+        assert_eq!(parse("a « b").clauses, vec![word("a"), phrase("b")]);
+        assert_eq!(parse("“a” b”").clauses, vec![phrase("a"), word("b")]);
+        for q in ["”", "«»", "„ ”", "-“", "-„ ", "“““", "» «"] {
+            assert!(parse(q).is_empty(), "{q}");
+        }
+    }
+
     /// Parentheses as written back by `Display`: groups and negated ORs.
     fn paren_depth(clauses: &[Clause]) -> usize {
         clauses
@@ -582,6 +664,12 @@ mod tests {
             Just(")".to_owned()),
             Just("-".to_owned()),
             Just("\"".to_owned()),
+            Just("“".to_owned()),
+            Just("”".to_owned()),
+            Just("„".to_owned()),
+            Just("«".to_owned()),
+            Just("»".to_owned()),
+            Just("’".to_owned()),
             Just(" OR ".to_owned()),
             Just(" AND ".to_owned()),
             Just("#".to_owned()),
@@ -625,8 +713,12 @@ mod tests {
         fn no_empty_words_or_phrases(s in queryish()) {
             for (kind, _) in parse(&s).leaves() {
                 match kind {
-                    ClauseKind::Word(w) => prop_assert!(!w.is_empty() && !w.starts_with('-')),
-                    ClauseKind::Phrase(p) => prop_assert!(!p.trim().is_empty() && !p.contains('"')),
+                    ClauseKind::Word(w) => {
+                        prop_assert!(!w.is_empty() && !w.starts_with('-') && !w.contains(is_quote));
+                    }
+                    ClauseKind::Phrase(p) => {
+                        prop_assert!(!p.trim().is_empty() && !p.contains(is_quote));
+                    }
                     _ => {}
                 }
             }

@@ -170,6 +170,67 @@ async fn accents_and_case_are_ignored_and_decomposed_queries_match() {
 }
 
 #[tokio::test]
+async fn ligatures_find_their_spelled_out_letters_and_back() {
+    let w = world().await;
+    let oeuvre = w.en("ann", "Her œuvre is vast").await;
+    let plain = w.post("ann", NewPost::new("Een oeuvre van formaat")).await;
+    let ijs = w.nl("ann", "Het ĳs is dun").await;
+    let strasse = w.post("ann", NewPost::new("Die Straße ist lang")).await;
+    w.sync().await;
+    let sorted = |mut v: Vec<PostId>| {
+        v.sort();
+        v
+    };
+    let both = sorted(vec![oeuvre.id, plain.id]);
+    for q in [
+        "oeuvre",
+        "œuvre",
+        "Œuvre",
+        "OEUVRE",
+        "\"her oeuvre\"",
+        "“her œuvre”",
+    ] {
+        let expected = if q.contains(' ') {
+            vec![oeuvre.id]
+        } else {
+            both.clone()
+        };
+        assert_eq!(sorted(w.ids("bob", q).await), expected, "{q}");
+    }
+    for q in ["ijs", "ĳs", "IJS", "Ĳs"] {
+        assert_eq!(w.ids("bob", q).await, vec![ijs.id], "{q}");
+    }
+    for q in ["strasse", "STRASSE", "straße", "STRAẞE"] {
+        assert_eq!(w.ids("bob", q).await, vec![strasse.id], "{q}");
+    }
+    // The snippet highlights the word as written.
+    let r = w.search("bob", "oeuvre").await;
+    let snippet = |id| {
+        &r.hits
+            .iter()
+            .find(|h| h.view.post.id == id)
+            .unwrap()
+            .snippet
+    };
+    assert!(
+        snippet(oeuvre.id).contains("<em>œuvre</em>"),
+        "{}",
+        snippet(oeuvre.id)
+    );
+    assert!(
+        snippet(plain.id).contains("<em>oeuvre</em>"),
+        "{}",
+        snippet(plain.id)
+    );
+    let r = w.search("bob", "ijs").await;
+    assert!(
+        r.hits[0].snippet.contains("<em>ĳs</em>"),
+        "{}",
+        r.hits[0].snippet
+    );
+}
+
+#[tokio::test]
 async fn a_hashtag_finds_every_spelling_of_its_key() {
     let w = world().await;
     let mut tagged = Vec::new();

@@ -8,9 +8,11 @@
 //! - A *word* is a run of letters, digits and combining marks. Default-ignorable code points
 //!   (zero-width spaces, soft hyphens, variation selectors, bidi controls) inside a word are
 //!   skipped, so `ca\u{200B}fé` is `cafe`.
-//! - Each word is *folded*: compatibility decomposition (NFKD: full-width letters, ligatures,
-//!   composed and decomposed accents all meet), full case folding (`ß` → `ss`), and every
-//!   combining mark dropped. So `Café`, `CAFE\u{301}` and `ｃａｆｅ` are all `cafe`.
+//! - Each word is *folded*: compatibility decomposition (NFKD: full-width letters, ligatures
+//!   such as `ĳ` and `ﬁ`, composed and decomposed accents all meet), full case folding
+//!   (`ß` → `ss`), every combining mark dropped, and the Latin ligatures NFKD keeps whole
+//!   spelled out (`œ` → `oe`, `æ` → `ae`, `ꜳ` → `aa`). So `Café`, `CAFE\u{301}` and `ｃａｆｅ`
+//!   are all `cafe`, and `Œuvre` is `oeuvre`.
 //! - Scripts written without spaces (Han, kana, Hangul, Thai, Lao, Khmer, Myanmar) are cut
 //!   into overlapping character *bigrams* (`会議室` → `会議`, `議室`), the classic CJK
 //!   approach: a word inside a sentence is found as the phrase of its bigrams. A run of one
@@ -43,11 +45,11 @@ pub const MAX_TOKEN_BYTES: usize = 64;
 const MAX_UNIT_CHARS: usize = 5;
 
 /// The analyzer of the unstemmed text field (every language).
-pub(crate) const PLAIN: &str = "wc_plain_v1";
+pub(crate) const PLAIN: &str = "wc_plain_v2";
 /// The analyzer of the Dutch field.
-pub(crate) const DUTCH: &str = "wc_nl_v2";
+pub(crate) const DUTCH: &str = "wc_nl_v3";
 /// The analyzer of the English field.
-pub(crate) const ENGLISH: &str = "wc_en_v1";
+pub(crate) const ENGLISH: &str = "wc_en_v2";
 
 /// Which analyzer: the plain one or a stemmed one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -209,7 +211,31 @@ fn is_ignorable(c: char) -> bool {
     )
 }
 
-/// Appends the folded form of `c` (NFKD, case folded, marks dropped) to `out`.
+/// How people type the Latin letters that are two letters written as one but have no
+/// compatibility decomposition, so NFKD leaves them whole (it already splits `ĳ` → `ij`,
+/// `ﬁ` → `fi`, `ﬆ` → `st`, and case folding turns `ß` into `ss`). Nobody types `œuvre` on
+/// a keyboard without `œ`, and `oeuvre` must find it. Takes case-folded letters only.
+fn ligature(c: char) -> Option<&'static str> {
+    Some(match c {
+        'æ' => "ae",
+        'œ' => "oe",
+        'ꜳ' => "aa",
+        'ꜵ' => "ao",
+        'ꜷ' => "au",
+        'ꜹ' | 'ꜻ' => "av",
+        'ꜽ' => "ay",
+        'ꜩ' => "tz",
+        'ꝏ' => "oo",
+        'ᵫ' => "ue",
+        'ꭣ' => "uo",
+        'ȸ' => "db",
+        'ȹ' => "qp",
+        _ => return None,
+    })
+}
+
+/// Appends the folded form of `c` (NFKD, case folded, marks dropped, ligatures spelled
+/// out) to `out`.
 fn fold_char_into(c: char, out: &mut String) {
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());
@@ -225,8 +251,12 @@ fn fold_char_into(c: char, out: &mut String) {
             } else {
                 // Folding can produce decomposable letters again (`İ` → `i` + U+0307).
                 decompose_compatible(f, |g| {
-                    if canonical_combining_class(g) == 0 && !is_ignorable(g) {
-                        out.push(g);
+                    if canonical_combining_class(g) != 0 || is_ignorable(g) {
+                        return;
+                    }
+                    match ligature(g) {
+                        Some(spelled) => out.push_str(spelled),
+                        None => out.push(g),
                     }
                 });
             }
@@ -476,6 +506,52 @@ mod tests {
             ["strasse", "istanbul"]
         );
         assert_eq!(terms(Analyzer::Plain, "ca\u{200B}fé!"), ["cafe"]);
+    }
+
+    #[test]
+    fn ligatures_are_spelled_out() {
+        // Kept whole by NFKD: spelled out here.
+        for (typed, folded) in [
+            ("œuvre", "oeuvre"),
+            ("Œuvre", "oeuvre"),
+            ("ŒUVRE", "oeuvre"),
+            ("Cæsar", "caesar"),
+            ("ÆSIR", "aesir"),
+            ("Ǽ", "ae"),
+            ("ꜳ", "aa"),
+            ("Ꜳ", "aa"),
+            ("ꝏ", "oo"),
+            ("ȸ", "db"),
+        ] {
+            assert_eq!(fold_word(typed).as_deref(), Some(folded), "{typed}");
+        }
+        // Split by NFKD or case folding already; checked so a change of tables shows.
+        for (typed, folded) in [
+            ("ĳs", "ijs"),
+            ("ĲSSELMEER", "ijsselmeer"),
+            ("ﬀ", "ff"),
+            ("ﬁets", "fiets"),
+            ("ﬂ", "fl"),
+            ("ﬃ", "ffi"),
+            ("ﬄ", "ffl"),
+            ("ﬅ", "st"),
+            ("ﬆ", "st"),
+            ("Straße", "strasse"),
+            ("STRAẞE", "strasse"),
+        ] {
+            assert_eq!(fold_word(typed).as_deref(), Some(folded), "{typed}");
+        }
+        // Every analyzer sees the same spelling, and offsets still cover the word as typed.
+        for analyzer in [Analyzer::Plain, Analyzer::Dutch, Analyzer::English] {
+            assert_eq!(terms(analyzer, "Œuvre"), terms(analyzer, "oeuvre"));
+            assert_eq!(terms(analyzer, "ĳs"), terms(analyzer, "ijs"));
+        }
+        let text = "Het œuvre, ĳs";
+        let t = analyze(&mut Analyzer::Plain.build(), text);
+        let shown: Vec<&str> = t.iter().map(|t| &text[t.range.clone()]).collect();
+        assert_eq!(shown, ["Het", "œuvre", "ĳs"]);
+        // Not ligatures: letters with a stroke keep their own letter.
+        assert_eq!(fold_word("ø").as_deref(), Some("ø"));
     }
 
     #[test]

@@ -19,8 +19,9 @@ use crate::search::fingerprint::fingerprint;
 /// Bumped whenever the schema or the analysis changes: an index with another version is
 /// moved aside and rebuilt. 2: no `tenant` field (every audience term names the tenant).
 /// 3: Dutch stems by Snowball's original algorithm (`search::dutch`). 4: documents sorted
-/// by `key` ([`settings`]).
-pub(crate) const SCHEMA_VERSION: u32 = 4;
+/// by `key` ([`settings`]). 5: Latin ligatures without a decomposition are spelled out
+/// (`œuvre` is indexed as `oeuvre`).
+pub(crate) const SCHEMA_VERSION: u32 = 5;
 
 /// The value of the `has` field for posts with a URL.
 pub(crate) const HAS_LINK: &[u8] = b"link";

@@ -5,6 +5,9 @@
 mod accents;
 mod fold;
 mod ignorable;
+mod parse;
+
+pub use parse::{TagError, check_hashtag_key, parse_hashtag};
 
 pub(crate) use ignorable::is_default_ignorable;
 
@@ -180,6 +183,15 @@ key_type!(
 /// Latin `paypal` are different keys, as they are different words.
 ///
 /// No accent folding by default (`#Zähler` ≠ `#Zahler`); see [`KeyOptions::fold_accents`].
+///
+/// # Input
+///
+/// `tag` is expected to be a hashtag the [`Extractor`](crate::Extractor) found (its
+/// [`value`](crate::Entity::value) or the whole entity with its sign). Any other string gets
+/// a key too, by the same recipe — `hello world` is keyed `hello world`, `.abc` is `.abc` —
+/// but no post can carry such a tag. For a tag name from outside a post (a URL, a form, an
+/// API call) use [`parse_hashtag`], which refuses what cannot be a hashtag, and
+/// [`check_hashtag_key`] for a key passed back in.
 ///
 /// # Bounds
 ///

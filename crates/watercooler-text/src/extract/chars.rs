@@ -185,6 +185,12 @@ pub(super) fn is_hashtag_alpha(c: char) -> bool {
     matches!(class_of(c), LETTER | MARK)
 }
 
+/// `\p{M}`: a combining mark.
+#[inline]
+pub(super) fn is_mark(c: char) -> bool {
+    class_of(c) == MARK
+}
+
 /// twitter-text's `spaces` group.
 #[inline]
 pub(super) fn is_twitter_space(c: char) -> bool {

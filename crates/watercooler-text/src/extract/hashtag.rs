@@ -4,8 +4,10 @@
 //! digits, `_` and a few joiners), kept only if the run holds a letter or mark. The regex's
 //! backtracking cannot produce anything else: its greedy body always takes the maximal run.
 
-use super::chars::{decode_at, decode_before, is_hashtag_alnum, is_hashtag_alpha, is_word_byte};
-use crate::{Entity, EntityKind};
+use super::chars::{
+    decode_at, decode_before, is_hashtag_alnum, is_hashtag_alpha, is_mark, is_word_byte,
+};
+use crate::{Entity, EntityKind, TagError};
 
 /// UTF-8 of `＃` (U+FF03).
 const FULLWIDTH_HASH: [u8; 3] = [0xEF, 0xBC, 0x83];
@@ -48,27 +50,7 @@ impl Hashtags {
         if matches!(decode_at(b, body), Some(('\u{FE0F}' | '\u{20E3}', _))) {
             return;
         }
-        let mut j = body;
-        let mut has_alpha = false;
-        while let Some(&x) = b.get(j) {
-            if x < 0x80 {
-                // ASCII fast path: [A-Za-z0-9_].
-                if !is_word_byte(x) {
-                    break;
-                }
-                has_alpha |= x.is_ascii_alphabetic();
-                j += 1;
-                continue;
-            }
-            let Some((c, len)) = decode_at(b, j) else {
-                break;
-            };
-            if !is_hashtag_alnum(c) {
-                break;
-            }
-            has_alpha = has_alpha || is_hashtag_alpha(c);
-            j += len;
-        }
+        let (j, has_alpha) = scan_body(b, body);
         self.pos = j;
         if !has_alpha {
             return;
@@ -79,4 +61,66 @@ impl Hashtags {
         }
         out.push(Entity::new(EntityKind::Hashtag, i..j, body..j, None));
     }
+}
+
+/// The end of the run of hashtag characters starting at `body`, and whether it holds a
+/// letter or mark.
+fn scan_body(b: &[u8], body: usize) -> (usize, bool) {
+    let mut j = body;
+    let mut has_alpha = false;
+    while let Some(&x) = b.get(j) {
+        if x < 0x80 {
+            // ASCII fast path: [A-Za-z0-9_].
+            if !is_word_byte(x) {
+                break;
+            }
+            has_alpha |= x.is_ascii_alphabetic();
+            j += 1;
+            continue;
+        }
+        let Some((c, len)) = decode_at(b, j) else {
+            break;
+        };
+        if !is_hashtag_alnum(c) {
+            break;
+        }
+        has_alpha = has_alpha || is_hashtag_alpha(c);
+        j += len;
+    }
+    (j, has_alpha)
+}
+
+/// The body of `input` when `input` is, as a whole, one hashtag the scanner above would find
+/// after a boundary, with its sign optional: the same characters, the same need for a letter
+/// or mark, the same keycap exclusion. One pass, like the scanner.
+pub(crate) fn whole_body(input: &str) -> Result<&str, TagError> {
+    let b = input.as_bytes();
+    let body = sign_len(b, 0).unwrap_or(0);
+    if body == b.len() {
+        return Err(TagError::Empty);
+    }
+    let (end, has_alpha) = match decode_at(b, body) {
+        Some(('\u{FE0F}' | '\u{20E3}', _)) => (body, false),
+        _ => scan_body(b, body),
+    };
+    if let Some(ch) = input.get(end..).and_then(|rest| rest.chars().next()) {
+        return Err(TagError::InvalidCharacter { at: end, ch });
+    }
+    if !has_alpha {
+        return Err(TagError::NoLetter);
+    }
+    Ok(input.get(body..).unwrap_or_default())
+}
+
+/// Whether `c` may occur in the key of a hashtag: a hashtag character, or one that the key
+/// recipe (NFKC) makes of one. Full-width `～` becomes `~`, and the spacing voicing marks `゛`
+/// `゜` and a few Arabic presentation forms become a space before a combining mark, which
+/// `next` (the character after `c`) must then be.
+pub(crate) fn is_key_char(c: char, next: Option<char>) -> bool {
+    is_hashtag_alnum(c) || c == '~' || (c == ' ' && next.is_some_and(is_mark))
+}
+
+/// Whether `c` is a letter or mark, as a hashtag needs one.
+pub(crate) fn is_tag_alpha(c: char) -> bool {
+    is_hashtag_alpha(c)
 }

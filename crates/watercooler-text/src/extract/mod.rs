@@ -68,6 +68,8 @@ mod tld;
 mod unicode_tables;
 mod url;
 
+pub(crate) use hashtag::{is_key_char, is_tag_alpha, whole_body};
+
 use crate::{Entity, EntityKind};
 
 /// Which characters make up a handle after `@`.

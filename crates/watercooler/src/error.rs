@@ -151,6 +151,14 @@ pub enum ErrorKind {
     Backend,
 }
 
+/// A host-supplied tag name or key that cannot be a hashtag: [`Error::Invalid`] of the
+/// field `tag`.
+impl From<watercooler_text::TagError> for Error {
+    fn from(e: watercooler_text::TagError) -> Self {
+        Error::invalid("tag", e.to_string())
+    }
+}
+
 impl From<watercooler_text::TextError> for Error {
     fn from(e: watercooler_text::TextError) -> Self {
         Error::Invalid {

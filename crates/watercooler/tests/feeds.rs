@@ -571,12 +571,34 @@ async fn hashtag_feed_matches_every_spelling_and_only_visible_posts() {
             .await
             .unwrap();
     assert!(club_view.items.iter().any(|p| p.post.id == club.id));
-    for bad in ["", "#", "\u{200b}"] {
-        assert!(matches!(
-            w.wc.hashtag_feed(&v("me"), bad, &PageRequest::first(5))
-                .await,
-            Err(watercooler::Error::Invalid { .. })
-        ));
+    for bad in [
+        "",
+        "#",
+        "\u{200b}",
+        "hello world",
+        ".abc",
+        "#café!",
+        " café",
+        "2024",
+        &"a".repeat(100_000),
+    ] {
+        assert!(
+            matches!(
+                w.wc.hashtag_feed(&v("me"), bad, &PageRequest::first(5))
+                    .await,
+                Err(watercooler::Error::Invalid { field: "tag", .. })
+            ),
+            "{}",
+            bad.chars().take(20).collect::<String>()
+        );
+    }
+    // Full-width sign, and a key as follows() lists it.
+    for good in ["＃CAFÉ", "café"] {
+        let page =
+            w.wc.hashtag_feed(&v("me"), good, &PageRequest::first(50))
+                .await
+                .unwrap();
+        assert_eq!(page.items.len(), visible.len(), "{good}");
     }
 }
 

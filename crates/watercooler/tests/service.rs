@@ -585,6 +585,60 @@ async fn follows_and_mutes_are_checked_and_normalised() {
     );
 }
 
+fn is_invalid_tag<T: std::fmt::Debug>(r: Result<T>) -> bool {
+    matches!(r, Err(Error::Invalid { field: "tag", .. }))
+}
+
+#[tokio::test]
+async fn follows_and_mutes_refuse_keys_no_hashtag_has() {
+    let w = world();
+    let me = v("carl");
+    for bad in ["hello world", ".abc", "#a#b", "2024", "", "#"] {
+        let key = hashtag_key(bad);
+        assert!(
+            is_invalid_tag(w.wc.follow(&me, FollowTarget::Hashtag(key.clone())).await),
+            "follow {bad:?}"
+        );
+        assert!(
+            is_invalid_tag(w.wc.mute(&me, MuteTarget::Hashtag(key)).await),
+            "mute {bad:?}"
+        );
+    }
+    let long = hashtag_key(&"a".repeat(watercooler_text::MAX_KEY_BYTES + 1));
+    assert!(is_invalid_tag(
+        w.wc.follow(&me, FollowTarget::Hashtag(long)).await
+    ));
+    // Names made into keys by parse_hashtag, and keys of real tags, are fine.
+    let koffie = watercooler_text::parse_hashtag("＃Koffie").unwrap();
+    assert_eq!(koffie, hashtag_key("koffie"));
+    assert!(
+        w.wc.follow(&me, FollowTarget::Hashtag(koffie.clone()))
+            .await
+            .unwrap()
+    );
+    assert!(
+        w.wc.follow(&me, FollowTarget::Hashtag(hashtag_key("#ゆる～い")))
+            .await
+            .unwrap()
+    );
+    assert!(w.wc.mute(&me, MuteTarget::Hashtag(koffie)).await.unwrap());
+    // Nothing was stored for the refused ones, and unmuting takes any key.
+    assert_eq!(
+        w.wc.follows(&me, &PageRequest::first(10))
+            .await
+            .unwrap()
+            .items
+            .len(),
+        2
+    );
+    assert!(
+        !w.wc
+            .unmute(&me, &MuteTarget::Hashtag(hashtag_key("hello world")))
+            .await
+            .unwrap()
+    );
+}
+
 #[tokio::test]
 async fn notifications_about_posts_no_longer_visible_are_hidden_and_pages_stay_full() {
     let w = world();

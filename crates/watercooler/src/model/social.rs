@@ -12,7 +12,9 @@ use crate::ids::{GroupId, PersonId};
 pub enum FollowTarget {
     /// Another person's posts.
     Person(PersonId),
-    /// A hashtag, by key (every spelling of the tag).
+    /// A hashtag, by key (every spelling of the tag). Make the key of a host-supplied name
+    /// with [`watercooler_text::parse_hashtag`]: following a key no hashtag has
+    /// (`hashtag_key("hello world")`) is refused.
     Hashtag(TagKey),
     /// A group's posts (following does not grant access: only members see group posts).
     Group(GroupId),
@@ -31,6 +33,7 @@ pub enum MuteTarget {
     /// A word, matched as a whole word, case- and accent-insensitively as the search does
     /// (stored as its [`watercooler_text::hashtag_key`]-style key; no regex).
     Word(String),
-    /// A hashtag, by key.
+    /// A hashtag, by key (made as for [`FollowTarget::Hashtag`]; muting a key no hashtag
+    /// has is refused).
     Hashtag(TagKey),
 }

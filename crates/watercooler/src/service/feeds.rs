@@ -9,12 +9,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use watercooler_text::try_hashtag_key;
+use watercooler_text::{TagKey, check_hashtag_key, parse_hashtag, try_hashtag_key};
 
 use super::Watercooler;
 use super::traced::traced;
 use crate::access::{Access, Viewer};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ids::{GroupId, PersonId, PostId, TenantId};
 use crate::model::{FollowTarget, MuteTarget, PostView};
 use crate::page::{Cursor, MAX_PAGE_SIZE, Page, PageRequest};
@@ -39,8 +39,8 @@ impl Watercooler {
     ///
     /// Pass `None` for the first page and [`FeedPage::next`] for the following ones; the
     /// pages of one snapshot neither repeat nor skip items while new posts are published.
-    /// A cursor that is not one this method made is [`Error::Invalid`]. `limit` is
-    /// 1..=[`MAX_PAGE_SIZE`].
+    /// A cursor that is not one this method made is
+    /// [`Error::Invalid`](crate::Error::Invalid). `limit` is 1..=[`MAX_PAGE_SIZE`].
     pub async fn home_feed(
         &self,
         viewer: &Viewer,
@@ -177,18 +177,20 @@ impl Watercooler {
 
     /// Posts with a hashtag the viewer may see, newest first (roots only; muted ones left
     /// out). Every spelling of the tag counts (`#Café`, `#CAFÉ`, `#cafe\u{301}`): the
-    /// tag is matched by its key. `tag` may carry its `#`; an empty or over-long tag is
-    /// [`Error::Invalid`].
+    /// tag is matched by its key.
+    ///
+    /// `tag` is a tag name as [`watercooler_text::parse_hashtag`] reads it (`#`/`＃`
+    /// optional, then exactly one hashtag), or a key exactly as [`Watercooler::follows`]
+    /// returns it. Anything else — empty, `hello world`, `.abc`, a key over the limit — is
+    /// [`Error::Invalid`](crate::Error::Invalid) of the field `tag`: no post can carry such
+    /// a tag.
     pub async fn hashtag_feed(
         &self,
         viewer: &Viewer,
         tag: &str,
         page: &PageRequest,
     ) -> Result<Page<PostView>> {
-        let key = try_hashtag_key(tag)?;
-        if key.is_empty() {
-            return Err(Error::invalid("hashtag", "empty"));
-        }
+        let key = feed_tag_key(tag)?;
         let filter = PostFilter {
             hashtag: Some(key),
             ..PostFilter::default()
@@ -470,6 +472,19 @@ fn sanitize(mut ranked: Vec<Ranked>, candidates: &[Candidate]) -> Vec<Ranked> {
     });
     ranked.sort_unstable_by(cmp_ranked);
     ranked
+}
+
+/// The key of a host-supplied tag name. A stored key is taken as it is, because a few keys
+/// are no longer a hashtag to the extractor (`～` is keyed `~`) and hosts link to feeds by
+/// the keys they list.
+fn feed_tag_key(tag: &str) -> Result<TagKey> {
+    match parse_hashtag(tag) {
+        Ok(key) => Ok(key),
+        Err(e) => match try_hashtag_key(tag) {
+            Ok(key) if key.as_str() == tag && check_hashtag_key(&key).is_ok() => Ok(key),
+            _ => Err(e.into()),
+        },
+    }
 }
 
 #[cfg(test)]

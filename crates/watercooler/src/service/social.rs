@@ -1,6 +1,6 @@
 //! Reactions, follows and mutes.
 
-use watercooler_text::{MAX_KEY_BYTES, try_hashtag_key};
+use watercooler_text::{MAX_KEY_BYTES, check_hashtag_key, try_hashtag_key};
 
 use super::Watercooler;
 use super::traced::traced;
@@ -77,7 +77,10 @@ impl Watercooler {
 
     /// Follows a person, hashtag (by key) or group; returns `false` if already followed.
     /// Following a group does not grant access to its posts; a private group the viewer is
-    /// not in is [`Error::NotFound`], as is an unknown person or group.
+    /// not in is [`Error::NotFound`], as is an unknown person or group. A hashtag key that
+    /// no hashtag has (`hashtag_key("hello world")`; see
+    /// [`watercooler_text::check_hashtag_key`]) is [`Error::Invalid`] of the field `tag`:
+    /// make keys from names with [`watercooler_text::parse_hashtag`].
     pub async fn follow(&self, viewer: &Viewer, target: FollowTarget) -> Result<bool> {
         traced("follow", &viewer.tenant, async {
             let access = self.access(viewer).await?;
@@ -102,7 +105,7 @@ impl Watercooler {
                     return Err(Error::not_found("person"));
                 }
             }
-            FollowTarget::Hashtag(key) => check_key(key.as_str())?,
+            FollowTarget::Hashtag(key) => check_hashtag_key(key)?,
             FollowTarget::Group(g) => match dir.group(access.tenant(), g).await? {
                 Some(group) if !group.private || access.is_member(g) => {}
                 // A private group is not disclosed to non-members.
@@ -138,12 +141,19 @@ impl Watercooler {
     }
 
     /// Mutes a person, word or hashtag; returns `false` if already muted. A word is stored
-    /// by its key (case- and width-insensitive, like a tag) and must be one word.
+    /// by its key (case- and width-insensitive, like a tag) and must be one word. A hashtag
+    /// key that no hashtag has is [`Error::Invalid`] of the field `tag`, as for
+    /// [`Watercooler::follow`]; [`Watercooler::unmute`] takes any key, so mutes stored before
+    /// that check can be undone.
     pub async fn mute(&self, viewer: &Viewer, target: MuteTarget) -> Result<bool> {
         traced("mute", &viewer.tenant, async {
             let access = self.access(viewer).await?;
             crate::store::checks::check_mute_target(&target)?;
             let target = normalise_mute(target)?;
+            // Unmuting stays lenient, so mutes stored before this check can still go.
+            if let MuteTarget::Hashtag(key) = &target {
+                check_hashtag_key(key)?;
+            }
             if let MuteTarget::Person(p) = &target {
                 if p == access.person() {
                     return Err(Error::invalid("target", "cannot mute yourself"));
@@ -193,11 +203,12 @@ impl Watercooler {
     }
 }
 
-/// A tag key to follow or mute: not empty, not over the stored-key limit.
+/// A tag key to unmute: not empty, not over the stored-key limit (nothing else, so mutes
+/// stored before [`check_hashtag_key`] can be undone).
 fn check_key(key: &str) -> Result<()> {
     if key.is_empty() || key.len() > MAX_KEY_BYTES {
         return Err(Error::invalid(
-            "target",
+            "tag",
             format!("a tag key of 1 to {MAX_KEY_BYTES} bytes"),
         ));
     }

@@ -23,10 +23,15 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "request keys",
         include_str!("migrations/0002_request_keys.sql"),
     ),
+    (
+        3,
+        "notification subject",
+        include_str!("migrations/0003_notification_subject.sql"),
+    ),
 ];
 
 /// The schema version this build creates and understands.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Every table of the schema (all carry a `tenant` column and a `tenant_isolation` policy).
 pub(crate) const TABLES: &[&str] = &[

@@ -18,7 +18,7 @@ pub(crate) const APPLICATION_ID: i64 = 0x5743_5351;
 
 /// The migrations, in order: `MIGRATIONS[i]` takes the schema from version `i` to `i + 1`.
 /// Never edit a released migration; add a new one.
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this library writes and understands.
 pub(crate) const LATEST: i64 = MIGRATIONS.len() as i64;
@@ -350,6 +350,31 @@ CREATE TABLE request_keys (
         DEFERRABLE INITIALLY DEFERRED
 ) WITHOUT ROWID;
 CREATE INDEX request_keys_by_post ON request_keys (tenant, post);
+"#;
+
+/// Version 3: a notification's subject (the newest reply of a reply notification), so a
+/// client can link to it. The event view and its folding trigger are recreated with it.
+const V3: &str = r#"
+ALTER TABLE notifications ADD COLUMN subject BLOB CHECK (subject IS NULL OR length(subject) = 16);
+DROP TRIGGER notification_event;
+DROP VIEW notification_events;
+CREATE VIEW notification_events (tenant, recipient, kind, post, actor, at, subject) AS
+    SELECT tenant, recipient, kind, post, actor, ord, NULL FROM notification_actors WHERE 0;
+CREATE TRIGGER notification_event INSTEAD OF INSERT ON notification_events BEGIN
+    UPDATE counters SET value = value + 1 WHERE name = 'notification_seq';
+    INSERT INTO notifications (tenant, recipient, kind, post, seq, updated_at, seen, subject)
+        SELECT NEW.tenant, NEW.recipient, NEW.kind, NEW.post,
+            (SELECT value FROM counters WHERE name = 'notification_seq'), NEW.at, 0, NEW.subject
+        WHERE EXISTS (SELECT 1 FROM posts WHERE tenant = NEW.tenant AND id = NEW.post)
+        ON CONFLICT (tenant, recipient, kind, post) DO UPDATE SET seq = excluded.seq,
+            updated_at = max(updated_at, excluded.updated_at), seen = 0,
+            subject = coalesce(excluded.subject, subject);
+    INSERT INTO notification_actors (tenant, recipient, kind, post, actor, ord)
+        SELECT NEW.tenant, NEW.recipient, NEW.kind, NEW.post, NEW.actor,
+            (SELECT value FROM counters WHERE name = 'notification_seq')
+        WHERE EXISTS (SELECT 1 FROM posts WHERE tenant = NEW.tenant AND id = NEW.post)
+        ON CONFLICT (tenant, recipient, kind, post, actor) DO UPDATE SET ord = excluded.ord;
+END;
 "#;
 
 /// The schema version and application id of an open database.

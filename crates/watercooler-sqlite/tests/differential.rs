@@ -195,6 +195,7 @@ impl World {
                 post: post.id,
                 actor: post.author.clone(),
                 at: post.created_at,
+                subject: None,
             })
             .collect()
     }
@@ -223,6 +224,7 @@ impl World {
                         post: parent.id,
                         actor: post.author.clone(),
                         at: post.created_at,
+                        subject: None,
                     });
                 }
                 same(
@@ -278,6 +280,7 @@ impl World {
                         post: post.id,
                         actor: post.author.clone(),
                         at: self.now,
+                        subject: None,
                     })
                     .collect();
                 same(
@@ -332,6 +335,7 @@ impl World {
                     post: post.id,
                     actor: person.clone(),
                     at: self.now,
+                    subject: None,
                 });
                 same(
                     self.mem.add_reaction(&tenant, &r, n.as_ref()).await,

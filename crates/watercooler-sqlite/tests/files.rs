@@ -96,6 +96,7 @@ async fn data_survives_reopening_with_pragmas_in_force() {
         post: posts[3].id,
         actor: PersonId::new("bob"),
         at: posts[3].created_at,
+        subject: None,
     };
     {
         let store = SqliteStore::open(&path).await.expect("create");
@@ -394,6 +395,7 @@ async fn a_batch_with_notifications_is_all_or_nothing() {
         post: b.id,
         actor: PersonId::new("ann"),
         at: b.created_at,
+        subject: None,
     };
     let e = store
         .insert_posts_with_notifications(&[(b.clone(), vec![note.clone()]), (a.clone(), vec![])])

@@ -26,13 +26,15 @@ pub(crate) async fn add(
     for n in events {
         sqlx::query(
             "INSERT INTO notifications AS n \
-                 (tenant, recipient, kind, post, seq, actors, updated_at, seen) \
-             VALUES ($1, $2, $3, $4, nextval('notification_seq'), ARRAY[$5::text], $6, false) \
+                 (tenant, recipient, kind, post, seq, actors, updated_at, seen, subject) \
+             VALUES ($1, $2, $3, $4, nextval('notification_seq'), ARRAY[$5::text], $6, false, \
+                 $7) \
              ON CONFLICT (tenant, recipient, kind, post) DO UPDATE SET \
                  seq = EXCLUDED.seq, \
                  actors = array_prepend($5::text, array_remove(n.actors, $5::text)), \
                  updated_at = GREATEST(n.updated_at, EXCLUDED.updated_at), \
-                 seen = false",
+                 seen = false, \
+                 subject = COALESCE(EXCLUDED.subject, n.subject)",
         )
         .bind(tenant.as_str())
         .bind(n.recipient.as_str())
@@ -40,6 +42,7 @@ pub(crate) async fn add(
         .bind(uuid(n.post))
         .bind(n.actor.as_str())
         .bind(n.at)
+        .bind(n.subject.map(uuid))
         .execute(&mut *conn)
         .await
         .map_err(db)?;
@@ -77,9 +80,9 @@ pub(crate) async fn remove_actor(
     Ok(())
 }
 
-/// The columns [`notification`] reads.
+/// The columns [`notification`] reads (the page query below spells them out too).
 pub(crate) const NOTIFICATION_COLUMNS: &str =
-    "seq, recipient, kind, post, actors, updated_at, seen";
+    "seq, recipient, kind, post, actors, updated_at, seen, subject";
 
 /// A notification row.
 pub(crate) fn notification(row: &sqlx::postgres::PgRow) -> Result<Notification> {
@@ -93,6 +96,10 @@ pub(crate) fn notification(row: &sqlx::postgres::PgRow) -> Result<Notification> 
         actors: actors.into_iter().map(PersonId::new).collect(),
         updated_at: row.try_get::<DateTime<Utc>, _>(5).map_err(db)?,
         seen: row.try_get(6).map_err(db)?,
+        subject: row
+            .try_get::<Option<uuid::Uuid>, _>(7)
+            .map_err(db)?
+            .map(post_id),
     })
 }
 
@@ -108,7 +115,8 @@ impl PgStore {
         let before = before.map_or(i64::MAX, |b| i64::try_from(b).unwrap_or(i64::MAX));
         let mut s = self.reader(tenant).await?;
         let found = sqlx::query(
-            "SELECT seq, recipient, kind, post, actors, updated_at, seen FROM notifications \
+            "SELECT seq, recipient, kind, post, actors, updated_at, seen, subject \
+             FROM notifications \
              WHERE tenant = $1 AND recipient = $2 AND seq < $3 ORDER BY seq DESC LIMIT $4",
         )
         .bind(tenant.as_str())

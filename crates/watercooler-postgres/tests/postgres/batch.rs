@@ -24,6 +24,7 @@ async fn a_batch_with_notifications_is_all_or_nothing() {
         post: b.id,
         actor: PersonId::new("ann"),
         at: b.created_at,
+        subject: None,
     };
     let e = store
         .insert_posts_with_notifications(&[(b.clone(), vec![note.clone()]), (a.clone(), vec![])])

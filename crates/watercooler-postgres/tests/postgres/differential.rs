@@ -230,6 +230,7 @@ fn mention_notes(p: &Post) -> Vec<NewNotification> {
             post: p.id,
             actor: p.author.clone(),
             at: p.created_at,
+            subject: None,
         })
         .collect()
 }
@@ -257,6 +258,7 @@ async fn step(pair: &Pair, w: &mut World) {
                     post: parent.id,
                     actor: p.author.clone(),
                     at: p.created_at,
+                    subject: None,
                 });
                 same!(pair, "insert_post (reply)", |s| s.insert_post(&p, &notes));
             }
@@ -285,6 +287,7 @@ async fn step(pair: &Pair, w: &mut World) {
                     post: p.id,
                     actor: r.person.clone(),
                     at: r.at,
+                    subject: None,
                 };
                 let note = (r.person != p.author).then_some(note);
                 same!(pair, "add_reaction", |s| s.add_reaction(

@@ -71,6 +71,7 @@ async fn task(store: Arc<dyn Store>, n: u64, shared: Arc<Mutex<Vec<PostId>>>) ->
                 post: target,
                 actor: person.clone(),
                 at: r.at,
+                subject: None,
             };
             if store.add_reaction(&t, &r, Some(&note)).await.unwrap() {
                 tally.reactions.push((target, person, kind));

@@ -47,6 +47,7 @@ async fn fill(store: &dyn Store, tenant: &str, n: u64) {
         post: p.id,
         actor: "ann".into(),
         at: p.created_at,
+        subject: None,
     };
     store.insert_post(&p, &[note]).await.unwrap();
     let mut reply = post(tenant, "bob", id(n as i64 + 1, n + 1), "reply");

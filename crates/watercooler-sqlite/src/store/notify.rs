@@ -13,6 +13,9 @@ use super::SqliteStore;
 use crate::codec::{id_hex, ids_json, limit, post_id, time, ts};
 use crate::error::{bad_data, map};
 
+/// One event as it travels in the batch's JSON: [recipient, kind, post, actor, at, subject].
+type EventRow<'a> = (&'a str, &'a str, String, &'a str, i64, Option<String>);
+
 /// Folds events into notifications inside the caller's transaction, in order (the
 /// schema's `notification_events` trigger does the folding).
 pub(super) async fn insert_notifications<'a>(
@@ -20,8 +23,7 @@ pub(super) async fn insert_notifications<'a>(
     tenant: &TenantId,
     events: impl IntoIterator<Item = &'a NewNotification>,
 ) -> Result<()> {
-    // [recipient, kind, post, actor, at]
-    let rows: Vec<(&str, &str, String, &str, i64)> = events
+    let rows: Vec<EventRow<'_>> = events
         .into_iter()
         .map(|n| {
             Ok((
@@ -30,6 +32,7 @@ pub(super) async fn insert_notifications<'a>(
                 id_hex(n.post),
                 n.actor.as_str(),
                 ts(n.at)?,
+                n.subject.map(id_hex),
             ))
         })
         .collect::<Result<_>>()?;
@@ -38,9 +41,9 @@ pub(super) async fn insert_notifications<'a>(
     }
     let json = serde_json::to_string(&rows).map_err(|e| bad_data(e.to_string()))?;
     sqlx::query(
-        "INSERT INTO notification_events (tenant, recipient, kind, post, actor, at) \
+        "INSERT INTO notification_events (tenant, recipient, kind, post, actor, at, subject) \
          SELECT ?1, j.value ->> 0, j.value ->> 1, unhex(j.value ->> 2), j.value ->> 3, \
-             j.value ->> 4 \
+             j.value ->> 4, unhex(j.value ->> 5) \
          FROM jsonb_each(?2) AS j ORDER BY j.key",
     )
     .bind(tenant.as_str())
@@ -101,7 +104,7 @@ pub(super) async fn read_notifications(
 ) -> Result<Vec<Notification>> {
     // The actors come along as one JSON array per notification, ordered most recent first.
     let rows = sqlx::query(
-        "SELECT n.kind, n.post, n.seq, n.updated_at, n.seen, \
+        "SELECT n.kind, n.post, n.seq, n.updated_at, n.seen, n.subject, \
              (SELECT json_group_array(actor) FROM (SELECT a.actor FROM notification_actors AS a \
                  WHERE a.tenant = n.tenant AND a.recipient = n.recipient AND a.kind = n.kind \
                  AND a.post = n.post ORDER BY a.ord DESC)) \
@@ -123,7 +126,8 @@ pub(super) async fn read_notifications(
             let seq: i64 = r.try_get(2).map_err(map)?;
             let updated_at: i64 = r.try_get(3).map_err(map)?;
             let seen: bool = r.try_get(4).map_err(map)?;
-            let actors: String = r.try_get(5).map_err(map)?;
+            let subject: Option<Vec<u8>> = r.try_get(5).map_err(map)?;
+            let actors: String = r.try_get(6).map_err(map)?;
             let actors: Vec<String> =
                 serde_json::from_str(&actors).map_err(|e| bad_data(format!("actors: {e}")))?;
             Ok(Notification {
@@ -135,6 +139,7 @@ pub(super) async fn read_notifications(
                 actors: actors.into_iter().map(PersonId::new).collect(),
                 updated_at: time(updated_at),
                 seen,
+                subject: subject.as_deref().map(post_id).transpose()?,
             })
         })
         .collect()

@@ -52,11 +52,13 @@ pub async fn reply_notifications_need_the_reply_visible(store: Arc<dyn Store>) {
     let post = fx
         .publish("bob", NewPost::new("Reorganisation notes").in_group("hr"))
         .await;
-    fx.reply("carol", &post.id, "Thanks Bob").await;
+    let carols = fx.reply("carol", &post.id, "Thanks Bob").await;
+    let shown = shown_replies(&fx, "bob", &post.id).await;
+    assert_eq!(shown.len(), 1, "bob, a member, is told carol replied");
     assert_eq!(
-        shown_replies(&fx, "bob", &post.id).await.len(),
-        1,
-        "bob, a member, is told carol replied"
+        shown[0].subject,
+        Some(carols.id),
+        "a reply notification names the reply, so a client can link to it"
     );
 
     membership(&fx, "bob", false);
@@ -89,6 +91,7 @@ pub async fn reply_notifications_need_the_reply_visible(store: Arc<dyn Store>) {
         vec![PersonId::new("carol")],
         "only the reply made while he could see replies was notified"
     );
+    assert_eq!(shown[0].subject, Some(carols.id));
 
     // Dave was never in hr; an import makes him the author of a reply there.
     fx.tick();

@@ -53,6 +53,9 @@ pub struct NewNotification {
     pub actor: PersonId,
     /// When.
     pub at: DateTime<Utc>,
+    /// The post that caused it, when that is not `post`: the reply, for a reply
+    /// notification. `None` for mentions (the mentioning post is `post`) and reactions.
+    pub subject: Option<PostId>,
 }
 
 /// An aggregated notification: "Jan and 3 others reacted to your post".
@@ -74,4 +77,8 @@ pub struct Notification {
     pub updated_at: DateTime<Utc>,
     /// Whether the recipient has marked it seen (a new actor makes it unseen again).
     pub seen: bool,
+    /// The post that caused the latest event, when that is not `post`: the newest reply,
+    /// for a reply notification, so a client can link to it. It may have been deleted
+    /// since. `None` for mentions and reactions.
+    pub subject: Option<PostId>,
 }

@@ -152,6 +152,7 @@ pub(crate) fn mention_notifications(
             post,
             actor: author.clone(),
             at,
+            subject: None,
         });
     }
     out

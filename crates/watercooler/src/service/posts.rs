@@ -512,6 +512,7 @@ impl Watercooler {
             post: parent,
             actor: reply.author.clone(),
             at,
+            subject: Some(reply.id),
         }])
     }
 

@@ -32,6 +32,7 @@ impl Watercooler {
                 post: *post,
                 actor: viewer.person.clone(),
                 at: now,
+                subject: None,
             });
             self.inner
                 .store

@@ -121,6 +121,7 @@ struct Item {
     actors: Actors,
     updated_at: chrono::DateTime<chrono::Utc>,
     seen: bool,
+    subject: Option<PostId>,
 }
 
 /// The notifications of one recipient.
@@ -145,6 +146,7 @@ impl Inbox {
                 existing.updated_at = existing.updated_at.max(n.at);
                 existing.seen = false;
                 existing.seq = seq;
+                existing.subject = n.subject.or(existing.subject);
             }
             None => {
                 let actors = Actors::one(&n.actor);
@@ -154,6 +156,7 @@ impl Inbox {
                     actors,
                     updated_at: n.at,
                     seen: false,
+                    subject: n.subject,
                 };
                 self.items.insert(key, item);
             }
@@ -215,6 +218,7 @@ impl Inbox {
             actors: n.actors.to_vec(),
             updated_at: n.updated_at,
             seen: n.seen,
+            subject: n.subject,
         })
     }
 
@@ -285,6 +289,7 @@ mod tests {
             post: PostId::from_u128(post),
             actor: PersonId::new(actor),
             at: DateTime::from_timestamp(secs, 0).unwrap(),
+            subject: None,
         }
     }
 

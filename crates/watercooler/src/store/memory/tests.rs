@@ -73,6 +73,7 @@ fn note(recipient: &str, kind: NotificationKind, post: PostId, actor: &str) -> N
         post,
         actor: actor.into(),
         at: t0(),
+        subject: None,
     }
 }
 

@@ -350,6 +350,109 @@ async fn the_full_corpus_loads_and_keeps_every_visibility_promise() {
     // Zero would mean the loop checked nothing.
     assert!(feed_items > 5_000, "{feed_items}");
     assert!(trends_seen > 50, "{trends_seen}");
+
+    leavers_learn_nothing_of_replies(&c).await;
+}
+
+/// How many of the busiest group threads the leaver scenario takes.
+const LEAVER_THREADS: usize = 40;
+
+/// People change department: the authors of the busiest group threads leave the group.
+/// Each still sees their own post, but no reply notification about it, and its reply count
+/// and thread hold only their own replies; after rejoining they see every reply again.
+async fn leavers_learn_nothing_of_replies(c: &Corpus) {
+    // root → (replies, by whom), for group roots.
+    let mut threads: HashMap<(TenantId, watercooler::PostId), Vec<Post>> = HashMap::new();
+    let mut roots: HashMap<(TenantId, watercooler::PostId), Post> = HashMap::new();
+    let mut after = None;
+    loop {
+        let batch = c.store.scan_posts(after.clone(), 5_000).await.unwrap();
+        let Some(last) = batch.last() else { break };
+        after = Some((last.tenant.clone(), last.id));
+        for post in batch {
+            if !matches!(post.visibility, Visibility::Group { .. }) {
+                continue;
+            }
+            let key = (post.tenant.clone(), post.thread_id());
+            if post.thread_root.is_some() {
+                threads.entry(key).or_default().push(post);
+            } else {
+                roots.insert(key, post);
+            }
+        }
+    }
+    let mut busiest: Vec<(&Post, &Vec<Post>)> = roots
+        .iter()
+        .filter_map(|(key, root)| Some((root, threads.get(key)?)))
+        .filter(|(root, replies)| replies.iter().any(|r| r.author != root.author))
+        .collect();
+    busiest.sort_by_key(|(root, replies)| (std::cmp::Reverse(replies.len()), root.id));
+
+    let mut checked = 0;
+    let mut seen_authors: HashSet<(TenantId, PersonId)> = HashSet::new();
+    for (root, replies) in busiest {
+        let Visibility::Group { group } = &root.visibility else {
+            continue;
+        };
+        let (tenant, author) = (&root.tenant, &root.author);
+        // One thread per author: leaving changes what they see of all their threads.
+        if !seen_authors.insert((tenant.clone(), author.clone()))
+            || !c.directory.remove_member(tenant, group, author).unwrap()
+        {
+            continue;
+        }
+        let viewer = Viewer::new(tenant.clone(), author.clone());
+        let own = replies.iter().filter(|r| &r.author == author).count() as u32;
+        let view = c.service.post(&viewer, &root.id).await.unwrap();
+        assert_eq!(
+            view.stats.replies, own,
+            "{author} left {group}: {} counts replies they may not see",
+            root.id
+        );
+        let thread = c
+            .service
+            .thread(&viewer, &root.id, &PageRequest::first(100))
+            .await
+            .unwrap();
+        assert!(
+            thread
+                .replies
+                .items
+                .iter()
+                .all(|r| &r.post.author == author),
+            "{author} left {group}: the thread of {} shows others' replies",
+            root.id
+        );
+        let mut page = PageRequest::first(100);
+        loop {
+            let notes = c.service.notifications(&viewer, &page).await.unwrap();
+            assert!(
+                !notes
+                    .items
+                    .iter()
+                    .any(|n| n.kind == NotificationKind::Reply && n.post == root.id),
+                "{author} left {group}: a reply notification about {} is shown",
+                root.id
+            );
+            match notes.next {
+                Some(next) => page = PageRequest::after(next, 100),
+                None => break,
+            }
+        }
+        c.directory.add_member(tenant, group, author).unwrap();
+        let back = c.service.post(&viewer, &root.id).await.unwrap();
+        assert_eq!(
+            back.stats.replies as usize,
+            replies.len(),
+            "{author} rejoined {group}: every reply of {} counts again",
+            root.id
+        );
+        checked += 1;
+        if checked == LEAVER_THREADS {
+            break;
+        }
+    }
+    assert!(checked >= 20, "only {checked} leaver threads were checked");
 }
 
 /// One use of a tag, as the scan saw it.

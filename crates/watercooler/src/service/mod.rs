@@ -7,6 +7,7 @@ mod compose;
 mod counts;
 mod feeds;
 mod import;
+mod live;
 mod notifications;
 mod posts;
 mod privacy;
@@ -55,6 +56,8 @@ pub(crate) struct Inner {
     pub(crate) ids: PostIdGenerator,
     /// The full-text index, if the host configured one (see `service/search.rs`).
     pub(crate) search: Option<Arc<dyn SearchIndex>>,
+    /// The live-update fan-out, started by the first subscription.
+    pub(crate) live: crate::live::Hub,
 }
 
 impl std::fmt::Debug for Watercooler {
@@ -196,6 +199,7 @@ impl WatercoolerBuilder {
                 options: self.options,
                 ids: self.ids.unwrap_or_default(),
                 search: self.search,
+                live: crate::live::Hub::default(),
             }),
         }
     }

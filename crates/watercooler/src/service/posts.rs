@@ -339,6 +339,7 @@ impl Watercooler {
                 .store
                 .set_pinned(&viewer.tenant, id, Some(until), now)
                 .await?;
+            self.inner.live.wake();
             Ok(())
         })
         .await
@@ -356,6 +357,7 @@ impl Watercooler {
                     .store
                     .set_pinned(&viewer.tenant, id, None, now)
                     .await?;
+                self.inner.live.wake();
             }
             Ok(())
         })

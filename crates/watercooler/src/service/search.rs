@@ -214,6 +214,9 @@ impl Watercooler {
     // Called by publish, reply and import (`false`) and by edit, delete and erase_person
     // (`true`).
     pub(crate) async fn search_after_write(&self, immediate: bool) {
+        // Every write that appends to the change log comes through here: live subscribers
+        // hear of it now, not when the store's own wake-up arrives.
+        self.inner.live.wake();
         let Some(index) = &self.inner.search else {
             return;
         };

@@ -34,10 +34,17 @@ impl Watercooler {
                 at: now,
                 subject: None,
             });
-            self.inner
+            let added = self
+                .inner
                 .store
                 .add_reaction(&viewer.tenant, &reaction, note.as_ref())
-                .await
+                .await?;
+            if added && note.is_some() {
+                // A reaction writes no change-log entry: tell this server's subscribers to
+                // look at their notifications.
+                self.inner.live.notifications_changed(&viewer.tenant);
+            }
+            Ok(added)
         })
         .await
     }

@@ -36,6 +36,34 @@ use crate::model::{
 };
 use crate::page::{Page, PageRequest};
 
+/// How long the default [`Store::wait_for_change`] sleeps: the polling interval of a store
+/// that cannot wake its followers.
+pub const DEFAULT_CHANGE_POLL: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Waits on `notify` (which the store signals after every write that appends to its log)
+/// until `last()` is past `after` or `timeout` passes: the in-process
+/// [`Store::wait_for_change`] of the memory and SQLite stores. The waiter registers before
+/// it reads the position, so a write between the two is never missed.
+pub async fn wait_on_notify<F, Fut>(
+    notify: &tokio::sync::Notify,
+    after: Seq,
+    timeout: std::time::Duration,
+    last: F,
+) -> Result<()>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<Seq>>,
+{
+    let notified = notify.notified();
+    let mut notified = std::pin::pin!(notified);
+    notified.as_mut().enable();
+    if last().await? > after {
+        return Ok(());
+    }
+    let _ = tokio::time::timeout(timeout, notified).await;
+    Ok(())
+}
+
 /// Durable (or not) storage of everything watercooler keeps. Usable as `Arc<dyn Store>`.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -379,6 +407,24 @@ pub trait Store: Send + Sync + 'static {
 
     /// The newest sequence number (0 when the log is empty).
     async fn last_seq(&self) -> Result<Seq>;
+
+    /// Waits until the log may hold an entry after `after`, or until `timeout` has passed,
+    /// whichever comes first; then returns `Ok(())` either way. Followers of the log (live
+    /// subscriptions, [`crate::Watercooler::subscribe`]) call it when they have read
+    /// everything, so that an idle follower costs nothing and a new entry reaches them at
+    /// once. A spurious early return is allowed: the caller reads [`Store::changes`] and
+    /// waits again.
+    ///
+    /// Optional: the default sleeps [`DEFAULT_CHANGE_POLL`] (or `timeout`, if shorter), so
+    /// a store without the capability is polled about five times a second while someone
+    /// follows it. The memory and SQLite stores wake their waiters in process on every
+    /// write that appends to the log; the PostgreSQL store also across servers, through
+    /// `LISTEN`/`NOTIFY`.
+    async fn wait_for_change(&self, after: Seq, timeout: std::time::Duration) -> Result<()> {
+        let _ = after;
+        tokio::time::sleep(timeout.min(DEFAULT_CHANGE_POLL)).await;
+        Ok(())
+    }
 
     // ----- privacy (GDPR) ----------------------------------------------------------------
 

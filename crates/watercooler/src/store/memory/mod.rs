@@ -38,6 +38,19 @@ use crate::store::{checks, cursor};
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     state: RwLock<State>,
+    /// Signalled after every write that may append to the change log
+    /// ([`Store::wait_for_change`]).
+    changed: tokio::sync::Notify,
+}
+
+/// Wakes the log's waiters when dropped: declared first in a write, it drops last, after
+/// the write lock is released.
+struct Signal<'a>(&'a tokio::sync::Notify);
+
+impl Drop for Signal<'_> {
+    fn drop(&mut self) {
+        self.0.notify_waiters();
+    }
 }
 
 #[derive(Debug, Default)]
@@ -151,6 +164,7 @@ where
 #[async_trait]
 impl Store for MemoryStore {
     async fn insert_post(&self, post: &Post, notifications: &[NewNotification]) -> Result<Seq> {
+        let _signal = Signal(&self.changed);
         checks::check_new_posts([(post, notifications)])?;
         let mut state = self.write()?;
         let state = &mut *state;
@@ -163,6 +177,7 @@ impl Store for MemoryStore {
     }
 
     async fn insert_posts(&self, posts: &[Post]) -> Result<Seq> {
+        let _signal = Signal(&self.changed);
         let items: Vec<(&Post, &[NewNotification])> = posts.iter().map(|p| (p, &[][..])).collect();
         self.insert_batch(&items)
     }
@@ -171,6 +186,7 @@ impl Store for MemoryStore {
         &self,
         items: &[(Post, Vec<NewNotification>)],
     ) -> Result<Seq> {
+        let _signal = Signal(&self.changed);
         let items: Vec<(&Post, &[NewNotification])> =
             items.iter().map(|(p, n)| (p, n.as_slice())).collect();
         self.insert_batch(&items)
@@ -182,6 +198,7 @@ impl Store for MemoryStore {
         notifications: &[NewNotification],
         request: &RequestRecord,
     ) -> Result<Seq> {
+        let _signal = Signal(&self.changed);
         checks::check_new_posts([(post, notifications)])?;
         request.person.check()?;
         let mut state = self.write()?;
@@ -222,6 +239,7 @@ impl Store for MemoryStore {
         edit: &PostEdit,
         notifications: &[NewNotification],
     ) -> Result<Seq> {
+        let _signal = Signal(&self.changed);
         edit.mentions.iter().try_for_each(|m| m.person.check())?;
         checks::check_notifications(notifications)?;
         self.with_tenant_mut(tenant, |t, s| t.edit(edit, notifications, s))?
@@ -234,10 +252,12 @@ impl Store for MemoryStore {
         until: Option<DateTime<Utc>>,
         at: DateTime<Utc>,
     ) -> Result<Seq> {
+        let _signal = Signal(&self.changed);
         self.with_tenant_mut(tenant, |t, s| t.set_pinned(*id, until, at, s))?
     }
 
     async fn delete_post(&self, tenant: &TenantId, id: &PostId, at: DateTime<Utc>) -> Result<Seq> {
+        let _signal = Signal(&self.changed);
         self.with_tenant_mut(tenant, |t, s| {
             t.delete(*id, ChangeKind::Deleted, ChangeKind::Deleted, at, s)
         })?
@@ -613,12 +633,20 @@ impl Store for MemoryStore {
         Ok(self.read()?.shared.log.last())
     }
 
+    async fn wait_for_change(&self, after: Seq, timeout: std::time::Duration) -> Result<()> {
+        super::wait_on_notify(&self.changed, after, timeout, || async {
+            Ok(self.read()?.shared.log.last())
+        })
+        .await
+    }
+
     async fn erase_person(
         &self,
         tenant: &TenantId,
         person: &PersonId,
         at: DateTime<Utc>,
     ) -> Result<ErasureReport> {
+        let _signal = Signal(&self.changed);
         let mut state = self.write()?;
         let state = &mut *state;
         match state.tenants.get_mut(tenant) {

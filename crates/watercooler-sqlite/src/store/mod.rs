@@ -59,6 +59,9 @@ struct Inner {
     readers: Vec<Slot>,
     /// Where the next read starts looking for a free reader.
     next: AtomicUsize,
+    /// Signalled after every write that may append to the change log, for
+    /// [`Store::wait_for_change`] in this process.
+    changed: tokio::sync::Notify,
 }
 
 /// A locked connection.
@@ -125,6 +128,7 @@ impl SqliteStore {
                 writer: Mutex::new(Some(writer)),
                 readers: readers.into_iter().map(|c| Mutex::new(Some(c))).collect(),
                 next: AtomicUsize::new(0),
+                changed: tokio::sync::Notify::new(),
             }),
         }
     }
@@ -180,6 +184,15 @@ impl SqliteStore {
         Ok(usize::try_from(added).unwrap_or(usize::MAX))
     }
 
+    /// Wakes this process's followers of the log after a write that may have appended to
+    /// it (another process writing the same file is noticed at the followers' next poll).
+    fn signal<T>(&self, result: Result<T>) -> Result<T> {
+        if result.is_ok() {
+            self.inner.changed.notify_waiters();
+        }
+        result
+    }
+
     /// A reader connection: a free one if any, else the next in turn.
     async fn read(&self) -> Result<Conn<'_>> {
         let readers = &self.inner.readers;
@@ -200,12 +213,12 @@ impl SqliteStore {
 impl Store for SqliteStore {
     async fn insert_post(&self, post: &Post, notifications: &[NewNotification]) -> Result<Seq> {
         checks::check_new_posts([(post, notifications)])?;
-        self.insert_post_impl(post, notifications).await
+        self.signal(self.insert_post_impl(post, notifications).await)
     }
 
     async fn insert_posts(&self, posts: &[Post]) -> Result<Seq> {
         checks::check_new_posts(posts.iter().map(|p| (p, &[][..])))?;
-        self.insert_posts_impl(posts).await
+        self.signal(self.insert_posts_impl(posts).await)
     }
 
     async fn insert_posts_with_notifications(
@@ -213,7 +226,7 @@ impl Store for SqliteStore {
         items: &[(Post, Vec<NewNotification>)],
     ) -> Result<Seq> {
         checks::check_new_posts(items.iter().map(|(p, n)| (p, n.as_slice())))?;
-        self.insert_posts_with_notifications_impl(items).await
+        self.signal(self.insert_posts_with_notifications_impl(items).await)
     }
 
     async fn insert_post_once(
@@ -224,8 +237,10 @@ impl Store for SqliteStore {
     ) -> Result<Seq> {
         checks::check_new_posts([(post, notifications)])?;
         request.person.check()?;
-        self.insert_post_once_impl(post, notifications, request)
-            .await
+        self.signal(
+            self.insert_post_once_impl(post, notifications, request)
+                .await,
+        )
     }
 
     async fn find_request(
@@ -246,7 +261,7 @@ impl Store for SqliteStore {
         tenant.check()?;
         edit.mentions.iter().try_for_each(|m| m.person.check())?;
         checks::check_notifications(notifications)?;
-        self.update_post_impl(tenant, edit, notifications).await
+        self.signal(self.update_post_impl(tenant, edit, notifications).await)
     }
 
     async fn set_pinned(
@@ -256,11 +271,11 @@ impl Store for SqliteStore {
         until: Option<DateTime<Utc>>,
         at: DateTime<Utc>,
     ) -> Result<Seq> {
-        self.set_pinned_impl(tenant, id, until, at).await
+        self.signal(self.set_pinned_impl(tenant, id, until, at).await)
     }
 
     async fn delete_post(&self, tenant: &TenantId, id: &PostId, at: DateTime<Utc>) -> Result<Seq> {
-        self.delete_post_impl(tenant, id, at).await
+        self.signal(self.delete_post_impl(tenant, id, at).await)
     }
 
     async fn get_post(&self, access: &Access, id: &PostId) -> Result<Option<PostView>> {
@@ -483,13 +498,20 @@ impl Store for SqliteStore {
         self.last_seq_impl().await
     }
 
+    async fn wait_for_change(&self, after: Seq, timeout: std::time::Duration) -> Result<()> {
+        watercooler::store::wait_on_notify(&self.inner.changed, after, timeout, || {
+            self.last_seq_impl()
+        })
+        .await
+    }
+
     async fn erase_person(
         &self,
         tenant: &TenantId,
         person: &PersonId,
         at: DateTime<Utc>,
     ) -> Result<ErasureReport> {
-        self.erase_person_impl(tenant, person, at).await
+        self.signal(self.erase_person_impl(tenant, person, at).await)
     }
 
     async fn export_person(&self, tenant: &TenantId, person: &PersonId) -> Result<PersonData> {

@@ -203,6 +203,10 @@ macro_rules! __behaviours {
             tag_activity_counts_distinct_authors
             suggest_tags_rank_by_use
             seen_state_is_per_person
+            wait_for_change_wakes_on_writes
+            changes_after_a_position_are_ordered
+            live_events_follow_visibility
+            resume_replays_exactly_the_missed_events
         ]}
     };
 }

@@ -14,6 +14,7 @@ mod concurrency;
 mod feeds;
 mod ids;
 mod leavers;
+mod live;
 mod pagination;
 mod posts;
 mod privacy;
@@ -39,6 +40,10 @@ pub use feeds::{
 pub use ids::{bad_ids_are_refused_everywhere, long_and_unicode_ids_work};
 pub use leavers::{
     reply_counts_count_what_the_viewer_sees, reply_notifications_need_the_reply_visible,
+};
+pub use live::{
+    changes_after_a_position_are_ordered, live_events_follow_visibility,
+    resume_replays_exactly_the_missed_events, wait_for_change_wakes_on_writes,
 };
 pub use pagination::{
     follow_mute_reaction_pages_are_stable, notification_pages_are_stable,

@@ -60,6 +60,7 @@ mod rows;
 mod session;
 mod sql;
 mod store;
+mod wake;
 
 use std::str::FromStr;
 
@@ -87,6 +88,8 @@ pub struct PgStore {
     rls: bool,
     /// The advisory-lock key that orders this schema's change log.
     log_lock: i64,
+    /// `LISTEN`/`NOTIFY` for [`watercooler::Store::wait_for_change`].
+    wake: std::sync::Arc<wake::Wake>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -115,6 +118,7 @@ impl PgStore {
             .map_err(|e| watercooler::Error::invalid("url", e.to_string()))?
             .application_name(&options.application_name)
             .statement_cache_capacity(STATEMENT_CACHE);
+        let listen_options = connect.clone();
         let schema = options.schema.clone();
         let search_path = schema.clone();
         let pool = PgPoolOptions::new()
@@ -161,6 +165,7 @@ impl PgStore {
         Ok(PgStore {
             pool,
             log_lock: session::lock_key(&["watercooler.change_log", &schema]),
+            wake: std::sync::Arc::new(wake::Wake::new(listen_options, schema.clone())),
             schema,
             rls: options.row_level_security,
         })
@@ -191,6 +196,7 @@ impl PgStore {
 
     /// Closes the pool: waits for connections in use to come back, then closes them all.
     pub async fn close(&self) {
+        self.wake.shut_down();
         self.pool.close().await;
     }
 }

@@ -211,6 +211,13 @@ pub(crate) async fn append_changes(
         .map_err(db)?;
         start = end;
     }
+    // Delivered when the transaction commits, never if it rolls back: wakes the followers
+    // of every server sharing this schema (see `wake.rs`).
+    sqlx::query("SELECT pg_notify($1, current_schema())")
+        .bind(crate::wake::CHANNEL)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
     Ok(seqs.last().map(|&s| Seq(u64::try_from(s).unwrap_or(0))))
 }
 

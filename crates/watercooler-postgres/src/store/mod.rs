@@ -317,6 +317,18 @@ impl Store for PgStore {
         self.newest_seq().await
     }
 
+    async fn wait_for_change(&self, after: Seq, timeout: std::time::Duration) -> Result<()> {
+        if let Err(e) = self.wake.ensure_listening().await {
+            // Without a listener, poll as a store without the capability does.
+            tracing::warn!(error = %e, "cannot listen for change-log notifications");
+            let pause = timeout.min(watercooler::store::DEFAULT_CHANGE_POLL);
+            tokio::time::sleep(pause).await;
+            return Ok(());
+        }
+        watercooler::store::wait_on_notify(&self.wake.changed, after, timeout, || self.newest_seq())
+            .await
+    }
+
     async fn erase_person(
         &self,
         tenant: &TenantId,

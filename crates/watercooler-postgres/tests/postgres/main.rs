@@ -8,6 +8,7 @@ mod changelog;
 mod common;
 mod connection;
 mod differential;
+mod live;
 mod load;
 mod rls;
 mod schema;

@@ -14,7 +14,8 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
-use tokio::sync::{Notify, OnceCell};
+use tokio::sync::{Mutex, Notify};
+use tokio::task::JoinHandle;
 use watercooler::Result;
 
 use crate::error::db;
@@ -34,7 +35,9 @@ pub(crate) struct Wake {
     pub(crate) changed: Arc<Notify>,
     stop: Arc<Notify>,
     stopped: Arc<AtomicBool>,
-    started: OnceCell<()>,
+    /// The listener task. It ends with the runtime it was spawned on; the next wait from
+    /// another runtime starts a new one.
+    listener: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Wake {
@@ -45,32 +48,34 @@ impl Wake {
             changed: Arc::new(Notify::new()),
             stop: Arc::new(Notify::new()),
             stopped: Arc::new(AtomicBool::new(false)),
-            started: OnceCell::new(),
+            listener: Mutex::new(None),
         }
     }
 
-    /// Starts listening, once; returns when `LISTEN` is in place, so a write committed
-    /// after this returns is heard.
+    /// Starts listening unless a listener runs; returns when `LISTEN` is in place, so a
+    /// write committed after this returns is heard.
     pub(crate) async fn ensure_listening(self: &Arc<Wake>) -> Result<()> {
-        self.started
-            .get_or_try_init(|| async {
-                let pool = PgPoolOptions::new()
-                    .max_connections(1)
-                    .connect_lazy_with(self.connect.clone());
-                let mut listener = PgListener::connect_with(&pool).await.map_err(db)?;
-                listener.listen(CHANNEL).await.map_err(db)?;
-                tokio::spawn(listen(
-                    listener,
-                    self.schema.clone(),
-                    Arc::clone(&self.changed),
-                    Arc::clone(&self.stop),
-                    Arc::clone(&self.stopped),
-                    Arc::downgrade(self),
-                ));
-                Ok::<(), watercooler::Error>(())
-            })
-            .await
-            .map(|_| ())
+        let mut running = self.listener.lock().await;
+        if running.as_ref().is_some_and(|h| !h.is_finished()) {
+            return Ok(());
+        }
+        if self.stopped.load(Ordering::Acquire) {
+            return Err(watercooler::Error::backend("the store is closed"));
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_lazy_with(self.connect.clone());
+        let mut listener = PgListener::connect_with(&pool).await.map_err(db)?;
+        listener.listen(CHANNEL).await.map_err(db)?;
+        *running = Some(tokio::spawn(listen(
+            listener,
+            self.schema.clone(),
+            Arc::clone(&self.changed),
+            Arc::clone(&self.stop),
+            Arc::clone(&self.stopped),
+            Arc::downgrade(self),
+        )));
+        Ok(())
     }
 
     /// Ends the listener (on [`crate::PgStore::close`]).

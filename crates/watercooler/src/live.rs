@@ -15,7 +15,8 @@ use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use tokio::sync::{Notify, OnceCell, mpsc};
+use tokio::sync::{Notify, mpsc};
+use tokio::task::JoinHandle;
 
 use crate::error::{Error, Result};
 use crate::ids::{PostId, Seq, TenantId};
@@ -324,7 +325,11 @@ pub(crate) struct Hub {
     shared: Arc<HubShared>,
     /// Wakes the follower: the service's own writes, and dropping the hub.
     wake: Arc<Notify>,
-    started: OnceCell<()>,
+    /// Whether a follower was ever started (the service's writes wake it only then).
+    started: AtomicBool,
+    /// The follower task. A follower ends with the runtime it was spawned on; a service
+    /// used from another runtime afterwards starts a new one where the last stopped.
+    follower: tokio::sync::Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Default for Hub {
@@ -334,7 +339,8 @@ impl Default for Hub {
                 state: Mutex::new(HubState::default()),
             }),
             wake: Arc::new(Notify::new()),
-            started: OnceCell::new(),
+            started: AtomicBool::new(false),
+            follower: tokio::sync::Mutex::new(None),
         }
     }
 }
@@ -350,14 +356,14 @@ impl Hub {
     /// After a write of the service: the follower reads the log now rather than when the
     /// store's wake-up arrives.
     pub(crate) fn wake(&self) {
-        if self.started.initialized() {
+        if self.started.load(Ordering::Acquire) {
             self.wake.notify_one();
         }
     }
 
     /// After a write that may have created notifications without a change-log entry.
     pub(crate) fn notifications_changed(&self, tenant: &TenantId) {
-        if self.started.initialized()
+        if self.started.load(Ordering::Acquire)
             && let Ok(mut state) = self.shared.state.lock()
         {
             state.fan_out(&Feed::Notifications(tenant.clone()));
@@ -370,19 +376,27 @@ impl Hub {
         store: &Arc<dyn Store>,
         buffer: usize,
     ) -> Result<Registration> {
-        self.started
-            .get_or_try_init(|| async {
-                let start = store.last_seq().await?;
-                self.lock()?.position = start;
-                tokio::spawn(follow(
+        {
+            let mut follower = self.follower.lock().await;
+            if follower.as_ref().is_none_or(JoinHandle::is_finished) {
+                let start = match follower.as_ref() {
+                    None => {
+                        let start = store.last_seq().await?;
+                        self.lock()?.position = start;
+                        start
+                    }
+                    // Subscriptions registered before are behind this position already.
+                    Some(_) => self.lock()?.position,
+                };
+                *follower = Some(tokio::spawn(follow(
                     Arc::clone(store),
                     Arc::downgrade(&self.shared),
                     Arc::clone(&self.wake),
                     start,
-                ));
-                Ok::<(), Error>(())
-            })
-            .await?;
+                )));
+                self.started.store(true, Ordering::Release);
+            }
+        }
         let (tx, feed) = mpsc::channel(buffer.max(1));
         let lagged = Arc::new(AtomicBool::new(false));
         let mut state = self.lock()?;

@@ -208,3 +208,46 @@ async fn mutes_and_invisible_removals_are_not_delivered() {
     }
     let _ = &w.dir;
 }
+
+/// A service outlives the runtime its follower ran on: a subscription from another
+/// runtime starts a new follower, and nothing published meanwhile is lost to it.
+#[test]
+fn a_service_keeps_delivering_on_a_new_runtime() {
+    let rt = || {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap()
+    };
+    let w = world();
+    let first = rt();
+    let (seq, _) = first.block_on(async {
+        w.wc.follow(&v("bob"), FollowTarget::Person("ann".into()))
+            .await
+            .unwrap();
+        let mut sub =
+            w.wc.subscribe(&v("bob"), SubscribeOptions::new())
+                .await
+                .unwrap();
+        let p = w.wc.publish(&v("ann"), NewPost::new("one")).await.unwrap();
+        let got = until(&mut sub, posted(p.id)).await;
+        (got[got.len() - 1].seq(), p.id)
+    });
+    drop(first);
+    let missed = rt()
+        .block_on(w.wc.publish(&v("ann"), NewPost::new("two")))
+        .unwrap();
+    rt().block_on(async {
+        let mut sub =
+            w.wc.subscribe(&v("bob"), SubscribeOptions::new().after(seq))
+                .await
+                .unwrap();
+        until(&mut sub, posted(missed.id)).await;
+        let p =
+            w.wc.publish(&v("ann"), NewPost::new("three"))
+                .await
+                .unwrap();
+        until(&mut sub, posted(p.id)).await;
+    });
+}

@@ -81,11 +81,7 @@ async fn insert_request(
     .await
     .map_err(db)?;
     if done.rows_affected() == 0 {
-        return Err(Error::AlreadyExists(format!(
-            "request key {} of {}",
-            request.key.as_str(),
-            request.person
-        )));
+        return Err(request.already_exists());
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use sqlx::{Row, SqliteConnection};
 use watercooler::{
-    Error, NewNotification, PersonId, Post, RequestKey, RequestRecord, Result, Seq, TenantId,
+    NewNotification, PersonId, Post, RequestKey, RequestRecord, Result, Seq, TenantId,
 };
 
 use super::notify::insert_notifications;
@@ -81,11 +81,7 @@ async fn insert_request(
     .await
     .map_err(map)?;
     if done.rows_affected() == 0 {
-        return Err(Error::AlreadyExists(format!(
-            "request key {} of {}",
-            request.key.as_str(),
-            request.person
-        )));
+        return Err(request.already_exists());
     }
     Ok(())
 }

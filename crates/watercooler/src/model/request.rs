@@ -72,6 +72,18 @@ pub struct RequestRecord {
     pub at: DateTime<Utc>,
 }
 
+impl RequestRecord {
+    /// The error a store gives when `person` already has a request with this key
+    /// ([`crate::Error::AlreadyExists`]; see `Store::insert_post_once`).
+    pub fn already_exists(&self) -> crate::Error {
+        crate::Error::AlreadyExists(format!(
+            "request key {} of {}",
+            self.key.as_str(),
+            self.person
+        ))
+    }
+}
+
 /// A stable 64-bit FNV-1a fingerprint of a request's parts (each part is length-prefixed,
 /// so `["ab", "c"]` and `["a", "bc"]` differ). Stable across builds and platforms: a retry
 /// after an upgrade compares equal.

@@ -209,11 +209,7 @@ impl Store for MemoryStore {
             .or_insert_with(|| TenantData::new(post.tenant.clone()));
         let key = (request.person.clone(), request.key.clone());
         if data.requests.contains_key(&key) {
-            return Err(Error::AlreadyExists(format!(
-                "request key {} of {}",
-                request.key.as_str(),
-                request.person
-            )));
+            return Err(request.already_exists());
         }
         data.check_insert(post, &HashSet::new())?;
         let seq = data.insert(post.clone(), notifications, &mut state.shared);

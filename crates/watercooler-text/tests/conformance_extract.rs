@@ -11,7 +11,7 @@ use yaml_rust2::{Yaml, YamlLoader};
 
 const EXTRACT_YML: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/conformance/twitter-text/extract.yml"
+    "/tests/conformance/twitter-text/extract.yml"
 );
 
 /// Number of cases in extract.yml (13 sections).

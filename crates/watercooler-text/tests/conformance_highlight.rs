@@ -12,7 +12,7 @@ use yaml_rust2::YamlLoader;
 
 const SUITE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/conformance/twitter-text/hit_highlighting.yml"
+    "/tests/conformance/twitter-text/hit_highlighting.yml"
 );
 
 /// Cases in the file (6 plain_text + 8 with_links); a change means the file changed.

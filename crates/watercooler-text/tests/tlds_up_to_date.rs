@@ -1,7 +1,7 @@
 //! Checks that the checked-in `src/tlds.rs` matches twitter-text's `tlds.yml`, and regenerates it.
 //!
-//! The crate must build without `../shared`, so the TLD list lives in Rust source. This test is
-//! also its generator: run
+//! The crate must build without its tests' data (`tests/conformance/`), so the TLD list lives
+//! in Rust source. This test is also its generator: run
 //!
 //! ```text
 //! WATERCOOLER_REGEN=1 cargo test -p watercooler-text --test tlds_up_to_date
@@ -15,7 +15,7 @@ use yaml_rust2::{Yaml, YamlLoader};
 
 const TLDS_YML: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/conformance/twitter-text/tlds.yml"
+    "/tests/conformance/twitter-text/tlds.yml"
 );
 const TLDS_RS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/src/tlds.rs");
 

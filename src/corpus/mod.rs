@@ -6,6 +6,10 @@
 //! [`Store::insert_posts_with_notifications`], [`Store::add_reactions`]), so a durable
 //! store pays one transaction per batch rather than one per item.
 
+pub mod generate;
+pub mod jsonl;
+pub mod rng;
+
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::fs::File;

@@ -22,7 +22,7 @@ fn runtime() -> Runtime {
 
 fn load(rt: &Runtime) -> Corpus {
     rt.block_on(corpus::load(
-        &corpus::default_dir(),
+        &corpus::Config::standard(),
         Arc::new(MemoryStore::new()),
     ))
     .expect("corpus loads")

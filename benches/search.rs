@@ -237,7 +237,7 @@ fn bench(crit: &mut Criterion) {
     let t = Instant::now();
     let c = rt
         .block_on(corpus::load(
-            &corpus::default_dir(),
+            &corpus::Config::standard(),
             Arc::new(MemoryStore::new()),
         ))
         .expect("corpus loads");

@@ -1,7 +1,7 @@
-//! The PostgreSQL store on the shared corpus (200,000 posts, 226,438 reactions, 70,716
-//! follows), in a schema of its own that is dropped at the end:
+//! The PostgreSQL store on the generated `standard` corpus (200,000 posts, 223,822 reactions,
+//! 70,664 follows), in a schema of its own that is dropped at the end:
 //!
-//! - **bulk load**: the corpus loader (`src/corpus.rs`) prepares every post as publishing
+//! - **bulk load**: the corpus loader (`src/corpus/mod.rs`) prepares every post as publishing
 //!   would (into a memory store, which is fast); then the posts go into PostgreSQL with
 //!   `insert_posts` (2,000 per call, one transaction each, all roots before all replies)
 //!   and the reactions with `add_reactions` (5,000 per call), each timed and reported per
@@ -392,7 +392,7 @@ fn bench(crit: &mut Criterion) {
     let t = Instant::now();
     let c = rt
         .block_on(corpus::load(
-            &corpus::default_dir(),
+            &corpus::Config::standard(),
             Arc::new(MemoryStore::new()),
         ))
         .expect("corpus loads");
@@ -426,7 +426,7 @@ fn bench(crit: &mut Criterion) {
         let t = Instant::now();
         let loaded = rt
             .block_on(corpus::load(
-                &corpus::default_dir(),
+                &corpus::Config::standard(),
                 Arc::new(target.clone()),
             ))
             .expect("corpus loads into postgres");

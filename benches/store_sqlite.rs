@@ -1,6 +1,7 @@
-//! The SQLite store on the shared corpus (200,000 posts, 226,438 reactions, 70,716 follows):
+//! The SQLite store on the generated `standard` corpus (200,000 posts, 223,822 reactions,
+//! 70,664 follows):
 //!
-//! - **bulk path**: the corpus loader (`src/corpus.rs`) prepares every post as publishing
+//! - **bulk path**: the corpus loader (`src/corpus/mod.rs`) prepares every post as publishing
 //!   would, into the memory store (seconds); then the whole corpus goes through the
 //!   batched calls into a durable (`FULL`, the default) database file — 200,000 posts by
 //!   `insert_posts` (2,000 per call, roots first), 226,438 reactions by `add_reactions`
@@ -89,7 +90,7 @@ fn load(rt: &Runtime, scratch: &Scratch, name: &str, sync: Synchronous) -> (Corp
     let t = Instant::now();
     let c = rt
         .block_on(corpus::load(
-            &corpus::default_dir(),
+            &corpus::Config::standard(),
             Arc::new(store.clone()),
         ))
         .expect("corpus loads into sqlite");
@@ -132,7 +133,7 @@ fn bench(crit: &mut Criterion) {
     let t = Instant::now();
     let c = rt
         .block_on(corpus::load(
-            &corpus::default_dir(),
+            &corpus::Config::standard(),
             Arc::new(MemoryStore::new()),
         ))
         .expect("corpus loads");

@@ -1,4 +1,4 @@
-//! Prints a person's ranked home feed from the shared corpus, with "why am I seeing this"
+//! Prints a person's ranked home feed from the generated corpus (`standard`), with "why am I seeing this"
 //! explanations, then the trending hashtags they see.
 //!
 //! ```sh
@@ -6,7 +6,7 @@
 //! cargo run --release --example home_feed -- acme acme:u12    # someone else
 //! ```
 //!
-//! Loading the 200,000-post corpus into the memory store takes a few seconds.
+//! Generating and loading the 200,000-post corpus into the memory store takes a few seconds.
 
 use std::error::Error;
 use std::sync::Arc;
@@ -23,7 +23,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let person = args.next().unwrap_or_else(|| format!("{tenant}:u0"));
 
     let t = Instant::now();
-    let c = corpus::load(&corpus::default_dir(), Arc::new(MemoryStore::new())).await?;
+    let c = corpus::load(&corpus::Config::standard(), Arc::new(MemoryStore::new())).await?;
     eprintln!("loaded {} posts in {:.1?}", c.counts.posts, t.elapsed());
 
     let viewer = Viewer::new(tenant.as_str(), person.as_str());

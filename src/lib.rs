@@ -1,6 +1,7 @@
 //! Support code for the workspace's top-level examples, benchmarks and integration tests
-//! (not published). It reads the shared test data beside the repository; the SDK crates
-//! themselves never do.
+//! (not published): the synthetic corpus (generated from a seed, see [`corpus::generate`]),
+//! the quickstart's demo, and what the benchmarks share. Nothing here reads files beside the
+//! repository.
 #![deny(missing_docs)]
 
 pub mod corpus;

@@ -28,7 +28,7 @@ impl Mix {
     }
 }
 
-/// The end of the shared corpus: the "now" of the ranking inputs.
+/// The end of the corpus ([`crate::corpus::CORPUS_END`]): the "now" of the ranking inputs.
 pub fn now() -> DateTime<Utc> {
     DateTime::from_timestamp(1_360_108_799, 0).expect("valid time")
 }

@@ -1,5 +1,5 @@
-//! Load on the whole corpus, for both durable stores (issue #6). The shared corpus goes in
-//! through `corpus::load`; then four tasks, for 30 seconds, publish through the service
+//! Load on the generated corpus (`small`: 5,000 posts in 3 tenants), for both durable
+//! stores (issue #6). It goes in through `corpus::load`; then four tasks, for 30 seconds, publish through the service
 //! as corpus people (with hashtags and a mention of a colleague, so notifications are
 //! written), react to corpus posts, and read home feeds, notifications and a hashtag
 //! list. No call may fail and nothing may hang; afterwards every count is exact: posts
@@ -228,12 +228,13 @@ async fn load_and_run(
     prepare: impl AsyncFnOnce(),
 ) -> Arc<Corpus> {
     let t = Instant::now();
-    let c = tokio::time::timeout(LOAD_TIMEOUT, corpus::load(&corpus::default_dir(), store))
+    let config = corpus::Config::small();
+    let c = tokio::time::timeout(LOAD_TIMEOUT, corpus::load(&config, store))
         .await
         .unwrap_or_else(|_| panic!("{name}: the corpus load did not finish in {LOAD_TIMEOUT:?}"))
         .unwrap_or_else(|e| panic!("{name}: the corpus load failed: {e}"));
     let loaded_in = t.elapsed();
-    assert_eq!(c.counts.posts, 200_000, "{name}: corpus posts");
+    assert_eq!(c.counts.posts as u64, config.posts, "{name}: corpus posts");
     prepare().await;
     let c = Arc::new(c);
     let store = &*c.store;

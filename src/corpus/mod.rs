@@ -1,10 +1,12 @@
-//! Loads the shared synthetic corpus (`../shared/corpus`, see its README) into a
-//! [`MemoryDirectory`] and any [`Store`], building each post the way publishing would:
-//! NFC, validation, extraction, mention resolution with visibility. Posts that mention
-//! someone or reply to someone are stored with the notifications publishing would have
-//! made. Everything goes in through the store's batch calls ([`Store::follow_many`],
-//! [`Store::insert_posts_with_notifications`], [`Store::add_reactions`]), so a durable
-//! store pays one transaction per batch rather than one per item.
+//! The synthetic intranet corpus of the tests and benchmarks: [`generate`] makes it from a
+//! seed (no files needed), [`jsonl`] writes it as JSON Lines for other tools, and [`load`]
+//! puts it into a [`MemoryDirectory`] and any [`Store`], building each post the way
+//! publishing would: NFC, validation, extraction, mention resolution with visibility. Posts
+//! that mention someone or reply to someone are stored with the notifications publishing
+//! would have made. Everything goes in through the store's batch calls
+//! ([`Store::follow_many`], [`Store::insert_posts_with_notifications`],
+//! [`Store::add_reactions`]), so a durable store pays one transaction per batch rather than
+//! one per item.
 
 pub mod generate;
 pub mod jsonl;
@@ -12,23 +14,17 @@ pub mod rng;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::fs::File;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use flate2::read::GzDecoder;
-use serde::Deserialize;
 use watercooler::watercooler_text::hashtag_key;
 use watercooler::{
     FollowTarget, Group, GroupId, GroupKind, ImportedPost, Language, ManualClock, MemoryDirectory,
     NewNotification, NewPost, ParentRef, Person, PersonId, Post, PostId, Reaction, ReactionKind,
-    Store, TenantId, Visibility, Watercooler,
+    Store, TenantId, Watercooler,
 };
 
-/// Where the corpus lives in this checkout.
-pub const DEFAULT_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
+pub use generate::{Config, Size};
 
 /// The corpus's "now": the end of its last day.
 pub const CORPUS_END: &str = "2013-02-05T23:59:59Z";
@@ -38,31 +34,15 @@ const FOLLOW_BATCH: usize = 5_000;
 /// Posts (with their notifications) inserted per
 /// [`Store::insert_posts_with_notifications`] call.
 const POST_BATCH: usize = 2_000;
-/// Reactions added per [`Store::add_reactions`] call.
-const REACTION_BATCH: usize = 5_000;
-
-/// The default corpus directory.
-pub fn default_dir() -> PathBuf {
-    PathBuf::from(DEFAULT_DIR)
-}
 
 /// Why loading failed.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum CorpusError {
-    /// A file could not be read.
-    Io {
-        /// The file.
-        file: PathBuf,
-        /// The error.
-        source: std::io::Error,
-    },
-    /// A line is not what the README describes.
-    Line {
-        /// The file.
-        file: &'static str,
-        /// 1-based line number.
-        line: usize,
+    /// A generated record is not what the loader expects.
+    Record {
+        /// The record's id (`willemsen:p12`, `acme:g3`).
+        id: String,
         /// What is wrong.
         reason: String,
     },
@@ -73,8 +53,7 @@ pub enum CorpusError {
 impl fmt::Display for CorpusError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CorpusError::Io { file, source } => write!(f, "reading {}: {source}", file.display()),
-            CorpusError::Line { file, line, reason } => write!(f, "{file}:{line}: {reason}"),
+            CorpusError::Record { id, reason } => write!(f, "{id}: {reason}"),
             CorpusError::Service(e) => write!(f, "watercooler: {e}"),
         }
     }
@@ -83,9 +62,8 @@ impl fmt::Display for CorpusError {
 impl std::error::Error for CorpusError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            CorpusError::Io { source, .. } => Some(source),
             CorpusError::Service(e) => Some(e),
-            CorpusError::Line { .. } => None,
+            CorpusError::Record { .. } => None,
         }
     }
 }
@@ -154,104 +132,20 @@ impl fmt::Debug for Corpus {
     }
 }
 
-#[derive(Deserialize)]
-struct PersonLine {
-    tenant: String,
-    id: String,
-    handle: String,
-    name: String,
-    department: Option<String>,
-    locale: Option<String>,
-    manager: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct GroupLine {
-    tenant: String,
-    id: String,
-    name: String,
-    kind: String,
-    private: bool,
-}
-
-#[derive(Deserialize)]
-struct MemberLine {
-    tenant: String,
-    group: String,
-    person: String,
-}
-
-#[derive(Deserialize)]
-struct FollowLine {
-    tenant: String,
-    follower: String,
-    kind: String,
-    target: String,
-}
-
-#[derive(Deserialize)]
-struct PostLine {
-    tenant: String,
-    id: String,
-    author: String,
-    created_at: DateTime<Utc>,
-    lang: String,
-    text: String,
-    visibility: Visibility,
-    reply_to: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct ReactionLine {
-    tenant: String,
-    post: String,
-    person: String,
-    kind: String,
-    at: DateTime<Utc>,
-}
-
-/// Calls `f` with each parsed line of a gzipped JSON Lines file, and its 1-based number.
-fn each_line<T: for<'de> Deserialize<'de>>(
-    dir: &Path,
-    name: &'static str,
-    mut f: impl FnMut(T, usize) -> Result<(), CorpusError>,
-) -> Result<(), CorpusError> {
-    let path = dir.join(name);
-    let file = File::open(&path).map_err(|source| CorpusError::Io {
-        file: path.clone(),
-        source,
-    })?;
-    let reader = BufReader::with_capacity(1 << 16, GzDecoder::new(file));
-    for (i, line) in reader.lines().enumerate() {
-        let line = line.map_err(|source| CorpusError::Io {
-            file: path.clone(),
-            source,
-        })?;
-        let parsed = serde_json::from_str(&line).map_err(|e| CorpusError::Line {
-            file: name,
-            line: i + 1,
-            reason: e.to_string(),
-        })?;
-        f(parsed, i + 1)?;
-    }
-    Ok(())
-}
-
-fn bad(file: &'static str, line: usize, reason: impl Into<String>) -> CorpusError {
-    CorpusError::Line {
-        file,
-        line,
+fn bad(id: &str, reason: impl Into<String>) -> CorpusError {
+    CorpusError::Record {
+        id: id.to_owned(),
         reason: reason.into(),
     }
 }
 
-/// Loads people, groups and memberships into a new directory.
+/// Loads people, groups and memberships of `world` into a new directory.
 pub fn load_directory(
-    dir: &Path,
+    world: &generate::World,
 ) -> Result<(MemoryDirectory, BTreeMap<TenantId, Counts>), CorpusError> {
     let directory = MemoryDirectory::new();
     let mut per: BTreeMap<TenantId, Counts> = BTreeMap::new();
-    each_line(dir, "people.jsonl.gz", |p: PersonLine, _| {
+    for p in world.people() {
         let tenant = TenantId::new(p.tenant);
         let person = Person {
             id: p.id.into(),
@@ -264,20 +158,13 @@ pub fn load_directory(
         };
         directory.add_person(&tenant, person)?;
         per.entry(tenant).or_default().people += 1;
-        Ok(())
-    })?;
-    each_line(dir, "groups.jsonl.gz", |g: GroupLine, line| {
+    }
+    for g in world.groups() {
         let kind = match g.kind.as_str() {
             "department" => GroupKind::Department,
             "team" => GroupKind::Team,
             "community" => GroupKind::Community,
-            other => {
-                return Err(bad(
-                    "groups.jsonl.gz",
-                    line,
-                    format!("unknown kind {other}"),
-                ));
-            }
+            other => return Err(bad(&g.id, format!("unknown group kind {other}"))),
         };
         let tenant = TenantId::new(g.tenant);
         let group = Group {
@@ -288,20 +175,19 @@ pub fn load_directory(
         };
         directory.add_group(&tenant, group)?;
         per.entry(tenant).or_default().groups += 1;
-        Ok(())
-    })?;
-    each_line(dir, "memberships.jsonl.gz", |m: MemberLine, _| {
+    }
+    for m in world.memberships() {
         let tenant = TenantId::new(m.tenant);
         directory.add_member(&tenant, &GroupId::new(m.group), &PersonId::new(m.person))?;
         per.entry(tenant).or_default().memberships += 1;
-        Ok(())
-    })?;
+    }
     Ok((directory, per))
 }
 
-/// Loads the whole corpus from `dir` into `store` and a new directory.
-pub async fn load(dir: &Path, store: Arc<dyn Store>) -> Result<Corpus, CorpusError> {
-    let (directory, mut per_tenant) = load_directory(dir)?;
+/// Generates the corpus of `config` and loads it into `store` and a new directory.
+pub async fn load(config: &Config, store: Arc<dyn Store>) -> Result<Corpus, CorpusError> {
+    let world = generate::World::new(config).map_err(|e| bad("config", e.to_string()))?;
+    let (directory, mut per_tenant) = load_directory(&world)?;
     let directory = Arc::new(directory);
     // The clock is set to the corpus's end once the posts are in.
     let end = CORPUS_END.parse::<DateTime<Utc>>().unwrap_or_default();
@@ -312,37 +198,33 @@ pub async fn load(dir: &Path, store: Arc<dyn Store>) -> Result<Corpus, CorpusErr
         .build();
 
     // Follows go straight to the store: the corpus only follows people of the same tenant.
-    let mut follows: BTreeMap<TenantId, Vec<(PersonId, FollowTarget)>> = BTreeMap::new();
-    each_line(dir, "follows.jsonl.gz", |f: FollowLine, line| {
+    // They come tenant by tenant, so a batch never mixes tenants.
+    let mut batch: Vec<(PersonId, FollowTarget)> = Vec::with_capacity(FOLLOW_BATCH);
+    let mut batch_tenant: Option<TenantId> = None;
+    for f in world.follows() {
         let target = match f.kind.as_str() {
             "person" => FollowTarget::Person(f.target.into()),
             "hashtag" => FollowTarget::Hashtag(hashtag_key(&f.target)),
-            other => {
-                return Err(bad(
-                    "follows.jsonl.gz",
-                    line,
-                    format!("unknown kind {other}"),
-                ));
-            }
+            other => return Err(bad(&f.follower, format!("unknown follow kind {other}"))),
         };
-        follows
-            .entry(f.tenant.into())
-            .or_default()
-            .push((f.follower.into(), target));
-        Ok(())
-    })?;
-    for (tenant, follows) in follows {
-        for chunk in follows.chunks(FOLLOW_BATCH) {
-            store.follow_many(&tenant, chunk).await?;
+        let tenant = TenantId::new(f.tenant);
+        if batch_tenant.as_ref() != Some(&tenant) || batch.len() == FOLLOW_BATCH {
+            if let Some(t) = batch_tenant.take() {
+                store.follow_many(&t, &batch).await?;
+                batch.clear();
+            }
+            batch_tenant = Some(tenant.clone());
         }
-        per_tenant.entry(tenant).or_default().follows += follows.len();
+        batch.push((f.follower.into(), target));
+        per_tenant.entry(tenant).or_default().follows += 1;
+    }
+    if let Some(t) = batch_tenant {
+        store.follow_many(&t, &batch).await?;
     }
 
-    let (parents, newest) = load_posts(dir, &service, &*store, &mut per_tenant).await?;
+    let (post_ids, newest) = load_posts(&world, &service, &*store, &mut per_tenant).await?;
     let now = end.max(newest);
     clock.set(now);
-    let post_ids: HashMap<String, PostId> = parents.into_iter().map(|(k, p)| (k, p.id)).collect();
-    load_reactions(dir, &*store, &post_ids, &mut per_tenant).await?;
 
     let mut counts = Counts::default();
     for c in per_tenant.values() {
@@ -360,30 +242,28 @@ pub async fn load(dir: &Path, store: Arc<dyn Store>) -> Result<Corpus, CorpusErr
     })
 }
 
-/// Reads every post line first (the reader is synchronous), then prepares and stores them
-/// in file order, so that parents always precede their replies.
+/// Prepares and stores the posts in generated (time) order, so that parents always precede
+/// their replies; each batch's reactions follow the batch.
 async fn load_posts(
-    dir: &Path,
+    world: &generate::World,
     service: &Watercooler,
     store: &dyn Store,
     per_tenant: &mut BTreeMap<TenantId, Counts>,
-) -> Result<(HashMap<String, ParentRef>, DateTime<Utc>), CorpusError> {
-    let mut lines: Vec<PostLine> = Vec::with_capacity(200_000);
-    each_line(dir, "posts.jsonl.gz", |p: PostLine, _| {
-        lines.push(p);
-        Ok(())
-    })?;
-    let mut parents: HashMap<String, ParentRef> = HashMap::with_capacity(lines.len());
+) -> Result<(HashMap<String, PostId>, DateTime<Utc>), CorpusError> {
+    let posts = world.posts();
+    // Replies only answer recent posts, but any post may be a reaction's target in a test.
+    let mut parents: HashMap<String, ParentRef> = HashMap::with_capacity(posts.len());
     let mut newest = DateTime::<Utc>::MIN_UTC;
     let mut batch: Vec<(Post, Vec<NewNotification>)> = Vec::with_capacity(POST_BATCH);
-    for (i, p) in lines.into_iter().enumerate() {
-        let line = i + 1;
+    let mut reactions: BTreeMap<TenantId, Vec<Reaction>> = BTreeMap::new();
+    for (i, g) in posts.enumerate() {
+        let p = g.post;
         let parent = match &p.reply_to {
             Some(r) => Some(
                 parents
                     .get(r)
                     .cloned()
-                    .ok_or_else(|| bad("posts.jsonl.gz", line, format!("unknown parent {r}")))?,
+                    .ok_or_else(|| bad(&p.id, format!("unknown parent {r}")))?,
             ),
             None => None,
         };
@@ -401,58 +281,47 @@ async fn load_posts(
         let (post, notes) = service
             .prepare_import(&tenant, item)
             .await
-            .map_err(|e| bad("posts.jsonl.gz", line, e.to_string()))?;
+            .map_err(|e| bad(&p.id, e.to_string()))?;
+        for r in g.reactions {
+            let kind = ReactionKind::parse(&r.kind)
+                .ok_or_else(|| bad(&p.id, format!("unknown reaction kind {}", r.kind)))?;
+            reactions.entry(tenant.clone()).or_default().push(Reaction {
+                post: post.id,
+                person: r.person.into(),
+                kind,
+                at: r.at,
+            });
+        }
+        let counts = per_tenant.entry(tenant).or_default();
+        counts.posts += 1;
         parents.insert(p.id, ParentRef::of(&post));
-        per_tenant.entry(tenant).or_default().posts += 1;
-        // In file order, so a reply's parent is stored before it or earlier in its batch.
+        // In generated order, so a reply's parent is stored before it or earlier in its batch.
         batch.push((post, notes));
         if batch.len() == POST_BATCH {
-            store.insert_posts_with_notifications(&batch).await?;
-            batch.clear();
+            flush(store, &mut batch, &mut reactions, per_tenant).await?;
         }
     }
-    if !batch.is_empty() {
-        store.insert_posts_with_notifications(&batch).await?;
-    }
-    Ok((parents, newest))
+    flush(store, &mut batch, &mut reactions, per_tenant).await?;
+    let post_ids = parents.into_iter().map(|(k, p)| (k, p.id)).collect();
+    Ok((post_ids, newest))
 }
 
-async fn load_reactions(
-    dir: &Path,
+/// Stores a batch of posts, then the reactions to them.
+async fn flush(
     store: &dyn Store,
-    post_ids: &HashMap<String, PostId>,
+    batch: &mut Vec<(Post, Vec<NewNotification>)>,
+    reactions: &mut BTreeMap<TenantId, Vec<Reaction>>,
     per_tenant: &mut BTreeMap<TenantId, Counts>,
 ) -> Result<(), CorpusError> {
-    let mut by_tenant: BTreeMap<TenantId, Vec<Reaction>> = BTreeMap::new();
-    each_line(dir, "reactions.jsonl.gz", |r: ReactionLine, line| {
-        let post = *post_ids.get(&r.post).ok_or_else(|| {
-            bad(
-                "reactions.jsonl.gz",
-                line,
-                format!("unknown post {}", r.post),
-            )
-        })?;
-        let kind = ReactionKind::parse(&r.kind).ok_or_else(|| {
-            bad(
-                "reactions.jsonl.gz",
-                line,
-                format!("unknown kind {}", r.kind),
-            )
-        })?;
-        let reaction = Reaction {
-            post,
-            person: r.person.into(),
-            kind,
-            at: r.at,
-        };
-        by_tenant.entry(r.tenant.into()).or_default().push(reaction);
-        Ok(())
-    })?;
-    for (tenant, reactions) in by_tenant {
-        for chunk in reactions.chunks(REACTION_BATCH) {
-            store.add_reactions(&tenant, chunk).await?;
+    if !batch.is_empty() {
+        store.insert_posts_with_notifications(batch).await?;
+        batch.clear();
+    }
+    for (tenant, list) in std::mem::take(reactions) {
+        if !list.is_empty() {
+            store.add_reactions(&tenant, &list).await?;
+            per_tenant.entry(tenant).or_default().reactions += list.len();
         }
-        per_tenant.entry(tenant).or_default().reactions += reactions.len();
     }
     Ok(())
 }

@@ -15,14 +15,13 @@
 //!
 //! Inputs are small (a few hundred posts of text, a world of a few thousand posts) because
 //! everything, setup included, runs under valgrind, tens of times slower than native. They are
-//! deterministic: the text comes from the start of the shared corpus and the feed and
+//! deterministic: the text comes from the start of the generated corpus and the feed and
 //! search worlds from a fixed generator, so two runs do the same work.
 
 // gungraun's macros generate undocumented modules for each benchmark and group.
 #![allow(missing_docs)]
 
 use std::hint::black_box;
-use std::io::BufRead;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -41,11 +40,6 @@ use watercooler::{
 };
 
 // ----- shared helpers ------------------------------------------------------------------------
-
-const CORPUS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/corpus/posts.jsonl.gz"
-);
 
 /// A small deterministic generator (no RNG dependency, no OS entropy): SplitMix64.
 struct Mix(u64);
@@ -68,24 +62,14 @@ impl Mix {
     }
 }
 
-#[derive(serde::Deserialize)]
-struct CorpusPost {
-    text: String,
-}
-
-/// The `text` of the first `n` posts of the shared corpus (fixed by its SHA256SUMS).
+/// The `text` of the first `n` posts of the generated `standard` corpus (fixed by the
+/// digest test in tests/corpus_generate.rs).
 fn corpus_texts(n: usize) -> Vec<String> {
-    let file = std::fs::File::open(CORPUS).expect("shared/corpus/posts.jsonl.gz is readable");
-    std::io::BufReader::new(flate2::read::GzDecoder::new(file))
-        .lines()
-        .take(n)
-        .map(|line| {
-            let line = line.expect("corpus decompresses");
-            serde_json::from_str::<CorpusPost>(&line)
-                .expect("corpus line is a post")
-                .text
-        })
-        .collect()
+    watercooler_workspace::corpus::generate::post_texts(
+        &watercooler_workspace::corpus::Config::standard(),
+        n,
+    )
+    .expect("the standard corpus is valid")
 }
 
 /// A current-thread runtime: the memory store and the service run on the calling thread,

@@ -1,43 +1,33 @@
 //! Throughput of entity extraction: watercooler-text (intranet and twitter-compatible profiles)
-//! against the `twitter-text` crate 0.3.1, on the synthetic intranet corpus and on
+//! against the `twitter-text` crate 0.3.1, on the generated intranet corpus (`standard`) and on
 //! pathological inputs.
 //!
 //! Run with `cargo bench --bench text_extract` (add `-- --quick` for a fast pass). Figures and
 //! the machine they were taken on are in docs/text-extraction.md.
 
 use std::hint::black_box;
-use std::io::BufRead;
 use std::time::Duration;
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use twitter_text::extractor::{Extract, Extractor as TwitterText};
 use watercooler_text::{Extractor, OffsetUnit, convert_ranges_into};
+use watercooler_workspace::corpus::generate::World;
 
-const CORPUS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/corpus/posts.jsonl.gz"
-);
 /// Bytes of post text per benchmark iteration: enough posts for stable figures, few enough
 /// that the slowest contender (twitter-text) still fits a short measurement.
 const CORPUS_BYTES: usize = 2_000_000;
 
-#[derive(serde::Deserialize)]
-struct Post {
-    text: String,
-}
-
-/// The `text` fields of the first posts of the corpus, up to [`CORPUS_BYTES`].
+/// The `text` fields of the first posts of the generated `standard` corpus, up to
+/// [`CORPUS_BYTES`].
 fn posts() -> Vec<String> {
-    let file = std::fs::File::open(CORPUS).expect("shared/corpus/posts.jsonl.gz is readable");
-    let reader = std::io::BufReader::new(flate2::read::GzDecoder::new(file));
+    let config = watercooler_workspace::corpus::Config::standard();
+    let world = World::new(&config).expect("the standard corpus is valid");
     let mut out = Vec::new();
     let mut total = 0;
-    for line in reader.lines() {
-        let line = line.expect("corpus decompresses");
-        let post: Post = serde_json::from_str(&line).expect("corpus line is a post");
-        total += post.text.len();
-        out.push(post.text);
+    for g in world.posts() {
+        total += g.post.text.len();
+        out.push(g.post.text);
         if total >= CORPUS_BYTES {
             break;
         }

@@ -1,4 +1,5 @@
-//! Keys and rendering over the shared corpus (200,000 synthetic intranet posts).
+//! Keys and rendering over the generated corpus (`standard`: 200,000 synthetic intranet
+//! posts).
 //!
 //! `cargo bench --bench text_keys` (add `-- --quick` for a fast pass). Reports keys/s (ns/key
 //! is the time per iteration divided by the number of keys) for all hashtags of the corpus,
@@ -9,34 +10,19 @@
 //! which only makes some keys a little longer.
 
 use std::hint::black_box;
-use std::io::Read;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use watercooler_text::{Entity, EntityKind, NoLinks, PathLinks, hashtag_key, render_html_into};
-
-const CORPUS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/corpus/posts.jsonl.gz"
-);
+use watercooler_workspace::corpus::Config;
+use watercooler_workspace::corpus::generate::post_texts;
 
 /// Posts rendered per iteration: a quarter of the corpus keeps one iteration near 100 ms.
 const RENDER_POSTS: usize = 50_000;
 
-#[derive(serde::Deserialize)]
-struct Post {
-    text: String,
-}
-
 fn load_texts() -> Vec<String> {
-    let file = std::fs::File::open(CORPUS).unwrap_or_else(|e| panic!("opening {CORPUS}: {e}"));
-    let mut json = String::new();
-    flate2::read::GzDecoder::new(file)
-        .read_to_string(&mut json)
-        .expect("gzip JSON lines");
-    json.lines()
-        .map(|line| serde_json::from_str::<Post>(line).expect("a post").text)
-        .collect()
+    let config = Config::standard();
+    post_texts(&config, usize::MAX).expect("the standard corpus is valid")
 }
 
 /// Whitespace-separated tokens starting with `#` or `@`, as entities (sigil excluded from

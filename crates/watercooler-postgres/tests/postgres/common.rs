@@ -14,10 +14,57 @@ use watercooler_postgres::{PgOptions, PgStore};
 /// Schemas of test runs start with this, then the process id.
 const PREFIX: &str = "wc_test_";
 
-/// `WATERCOOLER_PG_URL`, or the CI server's default.
+/// `WATERCOOLER_PG_URL`, or the CI server's default. The first call checks that the server
+/// answers at all (see [`require_server`]).
 pub fn url() -> String {
-    std::env::var("WATERCOOLER_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+    let url = std::env::var("WATERCOOLER_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    static CHECKED: Once = Once::new();
+    CHECKED.call_once(|| require_server(&url));
+    url
+}
+
+/// Stops the whole test binary with one message saying what to start when nothing listens
+/// at the server's address: otherwise every test fails on its own with a connection error,
+/// a wall of near-identical panics that hides the cause. Never a skip: the exit status is a
+/// failure. URLs without a TCP host (a Unix socket) are left to the driver.
+fn require_server(url: &str) {
+    use std::net::{TcpStream, ToSocketAddrs};
+    use std::time::Duration;
+    let Some(addr) = host_port(url) else { return };
+    let reachable = addr.to_socket_addrs().is_ok_and(|mut addrs| {
+        addrs.any(|a| TcpStream::connect_timeout(&a, Duration::from_secs(3)).is_ok())
+    });
+    if !reachable {
+        eprintln!(
+            "\n\nFATAL: PostgreSQL is not reachable at {addr} (WATERCOOLER_PG_URL or the default \
+             {url}).\nThe PostgreSQL tests need a running server; they never skip. Start it \
+             (Debian/Ubuntu: `pg_ctlcluster <version> main start`; or \
+             `docker run -d -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust -e POSTGRES_DB=test \
+             postgres`), or point WATERCOOLER_PG_URL at a server with trust auth and a database \
+             you may create schemas in.\n"
+        );
+        std::process::exit(101);
+    }
+}
+
+/// `host:port` of a `postgres://user@host:port/db` URL (port 5432 when absent).
+fn host_port(url: &str) -> Option<String> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if host.is_empty() {
+        return None;
+    }
+    let has_port = match host.rfind(']') {
+        Some(end) => host[end..].contains(':'),
+        None => host.contains(':'),
+    };
+    Some(if has_port {
+        host.to_owned()
+    } else {
+        format!("{host}:5432")
+    })
 }
 
 /// Runs a future to completion on a runtime of its own, on a thread of its own: usable from

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::generate::{Config, World};
 
-/// What [`write`] wrote.
+/// What [`write()`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Written {
     /// Lines per file, in writing order.

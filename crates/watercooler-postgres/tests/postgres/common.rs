@@ -36,7 +36,11 @@ fn require_server(url: &str) {
         addrs.any(|a| TcpStream::connect_timeout(&a, Duration::from_secs(3)).is_ok())
     });
     if !reachable {
-        eprintln!(
+        // Straight to the stream: libtest captures `eprintln!` in test threads, and the
+        // capture is lost when the process exits.
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
             "\n\nFATAL: PostgreSQL is not reachable at {addr} (WATERCOOLER_PG_URL or the default \
              {url}).\nThe PostgreSQL tests need a running server; they never skip. Start it \
              (Debian/Ubuntu: `pg_ctlcluster <version> main start`; or \

@@ -3,8 +3,9 @@
 //! iterators; only people, groups and memberships are held in memory), in three sizes
 //! ([`Size`]).
 //!
-//! It reproduces the shape of the 200,000-post corpus the workspace used to read from
-//! `../shared/corpus` (made by a Python script with `wordfreq` and `faker`): Dutch and English
+//! It reproduces the shape of the 200,000-post corpus the workspace used to read from the
+//! shared data set beside the repository (made by a Python script with `wordfreq` and
+//! `faker`; `docs/benchmarks.md`, "Generated corpus", compares the two): Dutch and English
 //! text drawn by real word frequencies, names, departments and managers, private and open
 //! groups, follows of people and tags, hashtags typed in different case and Unicode forms,
 //! mentions of colleagues, of unknown handles and of people who cannot see the post, e-mail

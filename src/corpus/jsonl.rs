@@ -1,5 +1,5 @@
 //! Writes a generated corpus as JSON Lines, in the format and with the file names of the
-//! corpus the workspace used to read from `../shared/corpus` (`people`, `groups`,
+//! corpus the workspace used to read from the shared data set (`people`, `groups`,
 //! `memberships`, `follows`, `posts`, `reactions`; `.jsonl`, or `.jsonl.gz` when gzipped),
 //! for tools outside this workspace. `examples/corpus.rs` is its command line.
 

@@ -140,13 +140,51 @@ impl Report {
     }
 }
 
-/// Creates (or reuses) the demo company in `options.data_dir` and tours it.
-///
-/// Errors: [`DemoError::Io`] when the directory cannot be used, [`DemoError::Mismatch`]
-/// when it holds a demo of another seed or size, [`DemoError::Watercooler`] from the SDK,
-/// and [`DemoError::Privacy`] if a private post ever reached a non-member (a bug).
-pub async fn run(options: &Options) -> Result<Report, DemoError> {
-    let mut steps = Vec::new();
+/// The demo company, open: the service over its SQLite store and search index, on the
+/// demo's fixed clock. `examples/http_server.rs` serves it; [`Demo::close`] releases the
+/// index and the store.
+#[non_exhaustive]
+pub struct Demo {
+    /// The service.
+    pub wc: Watercooler,
+    /// The generated company (its people, groups and follows).
+    pub company: Company,
+    /// The demo's "now".
+    pub now: DateTime<Utc>,
+    store: Arc<SqliteStore>,
+    index: Arc<TantivyIndex>,
+    /// What the data directory holds.
+    pub counts: Counts,
+    /// Whether the data directory held the demo already.
+    pub reused: bool,
+}
+
+impl std::fmt::Debug for Demo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Demo")
+            .field("now", &self.now)
+            .field("reused", &self.reused)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Demo {
+    /// Releases the index's writer (and its lock on the directory) and closes the store.
+    pub async fn close(self) -> Result<(), DemoError> {
+        let closed = self.index.close().await;
+        self.store.close().await;
+        closed?;
+        Ok(())
+    }
+}
+
+/// Creates (or reuses) the demo company in `options.data_dir` and opens it, without the
+/// tour. Errors as [`run`].
+pub async fn open(options: &Options) -> Result<Demo, DemoError> {
+    open_steps(options, &mut Vec::new()).await
+}
+
+async fn open_steps(options: &Options, steps: &mut Vec<Step>) -> Result<Demo, DemoError> {
     let mut step = |name: &str, started: Instant| {
         steps.push(Step {
             name: name.to_owned(),
@@ -217,6 +255,39 @@ pub async fn run(options: &Options) -> Result<Report, DemoError> {
         }
     };
 
+    Ok(Demo {
+        wc,
+        company,
+        now,
+        store,
+        index,
+        counts,
+        reused,
+    })
+}
+
+/// Creates (or reuses) the demo company in `options.data_dir` and tours it.
+///
+/// Errors: [`DemoError::Io`] when the directory cannot be used, [`DemoError::Mismatch`]
+/// when it holds a demo of another seed or size, [`DemoError::Watercooler`] from the SDK,
+/// and [`DemoError::Privacy`] if a private post ever reached a non-member (a bug).
+pub async fn run(options: &Options) -> Result<Report, DemoError> {
+    let mut steps = Vec::new();
+    let Demo {
+        wc,
+        company,
+        now,
+        store,
+        index,
+        counts,
+        reused,
+    } = open_steps(options, &mut steps).await?;
+    let mut step = |name: &str, started: Instant| {
+        steps.push(Step {
+            name: name.to_owned(),
+            took: started.elapsed(),
+        });
+    };
     let t = Instant::now();
     let tour = tour::tour(&wc, &company).await;
     step("tour: feed, notifications, trends, search, privacy", t);

@@ -536,7 +536,7 @@ pub struct Count {
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Items per page, 1..=200 (default 20).
-    #[param(minimum = 0)]
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     /// The `next` cursor of the previous page.
     pub cursor: Option<String>,
@@ -549,7 +549,7 @@ pub struct SearchQueryParams {
     /// The query, as typed (see the search syntax in the SDK's docs).
     pub q: String,
     /// Items per page, 1..=200 (default 20).
-    #[param(minimum = 0)]
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     /// The `next` cursor of the previous page.
     pub cursor: Option<String>,
@@ -562,6 +562,6 @@ pub struct SuggestQuery {
     /// `@` and a name or handle prefix, or `#` and a tag prefix.
     pub prefix: String,
     /// At most this many, 1..=200 (default 10).
-    #[param(minimum = 0)]
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }

@@ -565,3 +565,73 @@ pub struct SuggestQuery {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
+
+/// A reaction, as a path parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReactionName {
+    /// 👍
+    Like,
+    /// 🎉
+    Celebrate,
+    /// 💪
+    Support,
+    /// 💡
+    Insightful,
+    /// 😄
+    Funny,
+}
+
+/// What a follow names, as a path parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FollowKind {
+    /// A person id.
+    Person,
+    /// A group id.
+    Group,
+    /// A hashtag, with or without `#`.
+    Hashtag,
+}
+
+/// What a mute names, as a path parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MuteKind {
+    /// A person id.
+    Person,
+    /// A word.
+    Word,
+    /// A hashtag, with or without `#`.
+    Hashtag,
+}
+
+/// Why a live post reached the viewer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct LiveSourcesDto {
+    /// Their own post.
+    pub own: bool,
+    /// By someone they follow.
+    pub followed_author: bool,
+    /// In one of their groups or a group they follow.
+    pub group: bool,
+    /// With a hashtag they follow.
+    pub hashtag: bool,
+    /// Mentions them.
+    pub mention: bool,
+    /// In a thread they take part in.
+    pub thread: bool,
+}
+
+impl From<&watercooler::LiveSources> for LiveSourcesDto {
+    fn from(s: &watercooler::LiveSources) -> Self {
+        LiveSourcesDto {
+            own: s.own,
+            followed_author: s.followed_author,
+            group: s.group,
+            hashtag: s.hashtag,
+            mention: s.mention,
+            thread: s.thread,
+        }
+    }
+}

@@ -201,7 +201,9 @@ pub fn router(wc: Watercooler, auth: Arc<dyn Authenticate>) -> Router {
         routes::trends, routes::notifications, routes::mark_seen, routes::erase,
         routes::export, sse::events,
     ),
-    components(schemas(ErrorBody, ErrorDetail, sse::EventDto)),
+    components(schemas(
+        ErrorBody, ErrorDetail, sse::EventDto, dto::ReactionName, dto::FollowKind, dto::MuteKind,
+    )),
     modifiers(&ErrorResponses)
 )]
 pub struct ApiDoc;

@@ -190,7 +190,7 @@ fn reaction(kind: &str) -> ApiResult<ReactionKind> {
 #[utoipa::path(
     put, path = "/v1/posts/{id}/reactions/{kind}", tag = "social",
     params(("id" = String, Path, description = "Post id"),
-        ("kind" = String, Path, description = "like, celebrate, support, insightful or funny")),
+        ("kind" = ReactionName, Path, description = "The reaction")),
     responses((status = 200, description = "Whether it was new", body = Changed))
 )]
 pub async fn react(
@@ -207,7 +207,7 @@ pub async fn react(
 #[utoipa::path(
     delete, path = "/v1/posts/{id}/reactions/{kind}", tag = "social",
     params(("id" = String, Path, description = "Post id"),
-        ("kind" = String, Path, description = "like, celebrate, support, insightful or funny")),
+        ("kind" = ReactionName, Path, description = "The reaction")),
     responses((status = 200, description = "Whether there was one", body = Changed))
 )]
 pub async fn unreact(
@@ -245,7 +245,7 @@ fn mute_target(kind: &str, target: String) -> ApiResult<MuteTarget> {
 /// Follows a person, group or hashtag.
 #[utoipa::path(
     put, path = "/v1/follows/{kind}/{target}", tag = "social",
-    params(("kind" = String, Path, description = "person, group or hashtag"),
+    params(("kind" = FollowKind, Path, description = "What `target` names"),
         ("target" = String, Path, description = "Person id, group id or hashtag")),
     responses((status = 200, description = "Whether it was new", body = Changed))
 )]
@@ -261,7 +261,7 @@ pub async fn follow(
 /// Unfollows.
 #[utoipa::path(
     delete, path = "/v1/follows/{kind}/{target}", tag = "social",
-    params(("kind" = String, Path, description = "person, group or hashtag"),
+    params(("kind" = FollowKind, Path, description = "What `target` names"),
         ("target" = String, Path, description = "Person id, group id or hashtag")),
     responses((status = 200, description = "Whether it was followed", body = Changed))
 )]
@@ -279,7 +279,7 @@ pub async fn unfollow(
 /// Mutes a person, word or hashtag.
 #[utoipa::path(
     put, path = "/v1/mutes/{kind}/{target}", tag = "social",
-    params(("kind" = String, Path, description = "person, word or hashtag"),
+    params(("kind" = MuteKind, Path, description = "What `target` names"),
         ("target" = String, Path, description = "Person id, word or hashtag")),
     responses((status = 200, description = "Whether it was new", body = Changed))
 )]
@@ -295,7 +295,7 @@ pub async fn mute(
 /// Unmutes.
 #[utoipa::path(
     delete, path = "/v1/mutes/{kind}/{target}", tag = "social",
-    params(("kind" = String, Path, description = "person, word or hashtag"),
+    params(("kind" = MuteKind, Path, description = "What `target` names"),
         ("target" = String, Path, description = "Person id, word or hashtag")),
     responses((status = 200, description = "Whether it was muted", body = Changed))
 )]

@@ -19,7 +19,7 @@ use watercooler::{Event, ResyncReason, Seq, SubscribeOptions};
 
 use crate::ApiState;
 use crate::auth::Authed;
-use crate::dto::{NotificationDto, PostViewDto};
+use crate::dto::{LiveSourcesDto, NotificationDto, PostViewDto};
 use crate::error::ApiError;
 
 /// What a live event's `data:` holds.
@@ -33,6 +33,8 @@ pub enum EventDto {
         seq: u64,
         /// The post.
         post: PostViewDto,
+        /// Why it reached the viewer.
+        sources: LiveSourcesDto,
     },
     /// A post the viewer was shown was edited.
     Edited {
@@ -69,9 +71,10 @@ impl EventDto {
     /// version does not know.
     pub fn of(e: &Event) -> Option<Self> {
         Some(match e {
-            Event::Posted { seq, post, .. } => EventDto::Posted {
+            Event::Posted { seq, post, sources } => EventDto::Posted {
                 seq: seq.0,
                 post: post.into(),
+                sources: sources.into(),
             },
             Event::Edited { seq, post } => EventDto::Edited {
                 seq: seq.0,

@@ -37,6 +37,9 @@ fn app() -> Router {
         dir.add_person(&acme, Person::new(id, handle, handle))
             .unwrap();
     }
+    let mut boss = Person::new("boss", "boss", "The Boss");
+    boss.admin = true;
+    dir.add_person(&acme, boss).unwrap();
     dir.add_group(
         &acme,
         Group {
@@ -272,6 +275,32 @@ async fn openapi_document_lists_every_route() {
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     assert_eq!(doc["paths"].as_object().unwrap().len(), 19);
     assert!(doc["paths"]["/v1/posts"]["post"]["responses"]["422"].is_object());
+    // Every reference resolves (a path parameter's schema is not collected by itself).
+    let mut refs = Vec::new();
+    collect_refs(&doc, &mut refs);
+    assert!(!refs.is_empty());
+    for r in refs {
+        let name = r.strip_prefix("#/components/schemas/").expect(&r);
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "unresolved {r}"
+        );
+    }
+}
+
+fn collect_refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, v) in m {
+                match (k.as_str(), v) {
+                    ("$ref", Value::String(r)) => out.push(r.clone()),
+                    _ => collect_refs(v, out),
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
 }
 
 /// Reads SSE frames until `want` events with an `id:` arrived or the timeout passes.
@@ -348,6 +377,7 @@ async fn sse_delivers_and_resumes_without_duplicates() {
     let got = read_events(&mut stream, 1).await;
     assert_eq!(got[0].1["type"], "posted");
     assert_eq!(got[0].1["post"]["post"]["id"], p1["id"]);
+    assert_eq!(got[0].1["sources"]["followed_author"], true);
     let last = got[0].0;
     drop(stream);
 
@@ -417,4 +447,45 @@ async fn sse_delivers_and_resumes_without_duplicates() {
     )
     .await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn admin_endpoints_need_the_directory_admin_flag() {
+    let app = app();
+    call(
+        &app,
+        "POST",
+        "/v1/posts",
+        "bob",
+        Some(json!({"text": "mine"})),
+        &[],
+    )
+    .await;
+    let (st, _) = call(&app, "GET", "/v1/admin/people/bob/export", "ann", None, &[]).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, doc) = call(
+        &app,
+        "GET",
+        "/v1/admin/people/bob/export",
+        "boss",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{doc}");
+    assert_eq!(doc["person"], "bob");
+    assert!(doc.to_string().contains("mine"));
+    let (st, report) = call(
+        &app,
+        "POST",
+        "/v1/admin/people/bob/erase",
+        "boss",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{report}");
+    assert_eq!(report["posts"], 1);
+    let (_, feed) = call(&app, "GET", "/v1/feeds/people/bob", "ann", None, &[]).await;
+    assert!(feed["items"].as_array().unwrap().is_empty());
 }

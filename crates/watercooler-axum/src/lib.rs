@@ -204,15 +204,42 @@ pub fn router(wc: Watercooler, auth: Arc<dyn Authenticate>) -> Router {
     components(schemas(
         ErrorBody, ErrorDetail, sse::EventDto, dto::ReactionName, dto::FollowKind, dto::MuteKind,
     )),
-    modifiers(&ErrorResponses)
+    modifiers(&ErrorResponses, &PostLinks)
 )]
 pub struct ApiDoc;
 
 /// The document as JSON text.
 pub fn openapi_json() -> String {
-    ApiDoc::openapi()
-        .to_json()
-        .unwrap_or_else(|_| "{}".to_owned())
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    camel_case_links(&mut doc);
+    serde_json::to_string(&doc).unwrap_or_else(|_| "{}".to_owned())
+}
+
+/// utoipa 5 writes a Link's `operationId` and `requestBody` in snake case (fixed in utoipa
+/// 6); OpenAPI spells them in camel case.
+fn camel_case_links(doc: &mut serde_json::Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) else {
+        return;
+    };
+    let links = paths
+        .values_mut()
+        .filter_map(|item| item.as_object_mut())
+        .flat_map(|item| item.values_mut())
+        .filter_map(|op| op.get_mut("responses").and_then(|r| r.as_object_mut()))
+        .flat_map(|responses| responses.values_mut())
+        .filter_map(|r| r.get_mut("links").and_then(|l| l.as_object_mut()))
+        .flat_map(|links| links.values_mut())
+        .filter_map(|link| link.as_object_mut());
+    for link in links {
+        for (from, to) in [
+            ("operation_id", "operationId"),
+            ("request_body", "requestBody"),
+        ] {
+            if let Some(v) = link.remove(from) {
+                link.insert(to.to_owned(), v);
+            }
+        }
+    }
 }
 
 /// Adds the error responses every operation may give, with the [`ErrorBody`] schema.
@@ -263,6 +290,39 @@ impl utoipa::Modify for ErrorResponses {
                         .entry(code.to_owned())
                         .or_insert(RefOr::T(response));
                 }
+            }
+        }
+    }
+}
+
+/// Links from the operations that make a post to those that take its id, so that clients
+/// (and schemathesis's stateful tests) know where a new post's `id` goes.
+struct PostLinks;
+
+const TAKES_POST_ID: [&str; 7] = [
+    "get_post", "edit", "delete", "reply", "thread", "react", "unreact",
+];
+
+impl utoipa::Modify for PostLinks {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for path in ["/v1/posts", "/v1/posts/{id}/replies"] {
+            let Some(op) = openapi
+                .paths
+                .paths
+                .get_mut(path)
+                .and_then(|p| p.post.as_mut())
+            else {
+                continue;
+            };
+            let Some(RefOr::T(created)) = op.responses.responses.get_mut("201") else {
+                continue;
+            };
+            for target in TAKES_POST_ID {
+                let link = utoipa::openapi::link::LinkBuilder::new()
+                    .operation_id(target)
+                    .parameter("id", "$response.body#/id")
+                    .build();
+                created.links.insert(target.to_owned(), RefOr::T(link));
             }
         }
     }

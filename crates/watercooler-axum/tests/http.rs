@@ -275,6 +275,19 @@ async fn openapi_document_lists_every_route() {
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     assert_eq!(doc["paths"].as_object().unwrap().len(), 19);
     assert!(doc["paths"]["/v1/posts"]["post"]["responses"]["422"].is_object());
+    let links = &doc["paths"]["/v1/posts"]["post"]["responses"]["201"]["links"];
+    assert_eq!(links["get_post"]["operationId"], "get_post");
+    for op in [
+        "get_post", "edit", "delete", "reply", "thread", "react", "unreact",
+    ] {
+        let found = doc["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|p| p.as_object().unwrap().values())
+            .any(|o| o["operationId"] == op);
+        assert!(found, "no operation {op}");
+    }
     // Every reference resolves (a path parameter's schema is not collected by itself).
     let mut refs = Vec::new();
     collect_refs(&doc, &mut refs);

@@ -9,7 +9,7 @@
 mod common;
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::process::{Command, Stdio};
 use std::str::FromStr;
 
@@ -206,20 +206,8 @@ fn parent(seed: u64) {
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
-    // A thread reads the child's report as it comes, so the child never waits on a full
-    // pipe (that would park it between calls, where a kill proves little). Only whole
-    // lines count: the kill may cut the last one short.
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let (lines, received) = std::sync::mpsc::channel::<String>();
-    let reader = std::thread::spawn(move || {
-        let mut line = String::new();
-        while matches!(out.read_line(&mut line), Ok(n) if n > 0) {
-            if line.ends_with('\n') && lines.send(line.trim_end().to_owned()).is_err() {
-                break;
-            }
-            line.clear();
-        }
-    });
+    // The report as it comes; only whole lines count: the kill may cut the last one short.
+    let (received, reader) = common::child_lines(child.stdout.take().unwrap());
     let mut report = Report::default();
     let mut acks = 0;
     for line in received.iter() {

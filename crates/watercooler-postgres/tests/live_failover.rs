@@ -10,7 +10,7 @@
 #[path = "postgres/common.rs"]
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
@@ -102,15 +102,7 @@ fn parent() {
         .expect("start server A");
     // Lines arrive through a channel, so every read has a deadline: a stuck server A fails
     // the test instead of hanging it.
-    let stdout = child.stdout.take().expect("child stdout");
-    let (tx, lines) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
-    });
+    let (lines, _reader) = common::child_lines(child.stdout.take().expect("child stdout"));
     let next_line = |what: &str| match lines.recv_timeout(Duration::from_secs(20)) {
         Ok(line) => line,
         Err(e) => panic!("server A: no {what} within 20 s ({e})"),

@@ -9,7 +9,7 @@
 mod common;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::process::{Command, Stdio};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -96,17 +96,7 @@ fn parent(seed: u64) {
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let (lines, received) = std::sync::mpsc::channel::<String>();
-    let reader = std::thread::spawn(move || {
-        let mut line = String::new();
-        while matches!(out.read_line(&mut line), Ok(n) if n > 0) {
-            if line.ends_with('\n') && lines.send(line.trim_end().to_owned()).is_err() {
-                break;
-            }
-            line.clear();
-        }
-    });
+    let (received, reader) = common::child_lines(child.stdout.take().unwrap());
     let mut begun = 0u64;
     let mut acked: HashMap<u64, PostId> = HashMap::new();
     let mut record = |line: &str| {

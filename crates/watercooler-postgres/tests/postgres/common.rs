@@ -264,3 +264,27 @@ pub fn pg_error(e: &watercooler::Error) -> Option<&watercooler_postgres::PgError
         _ => None,
     }
 }
+
+/// The whole lines a child process writes to its stdout, as they come. A thread reads them,
+/// so the child never waits on a full pipe (that would park it between calls, where a kill
+/// proves little); a line a kill cut short is dropped. The thread ends with the pipe.
+pub fn child_lines(
+    stdout: std::process::ChildStdout,
+) -> (
+    std::sync::mpsc::Receiver<String>,
+    std::thread::JoinHandle<()>,
+) {
+    use std::io::BufRead;
+    let mut out = std::io::BufReader::new(stdout);
+    let (lines, received) = std::sync::mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        let mut line = String::new();
+        while matches!(out.read_line(&mut line), Ok(n) if n > 0) {
+            if line.ends_with('\n') && lines.send(line.trim_end().to_owned()).is_err() {
+                break;
+            }
+            line.clear();
+        }
+    });
+    (received, reader)
+}

@@ -86,25 +86,27 @@ async fn call(
     (status, v)
 }
 
+/// Publishes as `who`.
+async fn publish(app: &Router, who: &str, body: Value) -> (StatusCode, Value) {
+    call(app, "POST", "/v1/posts", who, Some(body), &[]).await
+}
+
+/// GETs `uri` as `who`.
+async fn get(app: &Router, uri: &str, who: &str) -> (StatusCode, Value) {
+    call(app, "GET", uri, who, None, &[]).await
+}
+
 #[tokio::test]
 async fn publish_then_read() {
     let app = app();
-    let (st, post) = call(
-        &app,
-        "POST",
-        "/v1/posts",
-        "ann",
-        Some(json!({"text": "Hello #team @bob"})),
-        &[],
-    )
-    .await;
+    let (st, post) = publish(&app, "ann", json!({"text": "Hello #team @bob"})).await;
     assert_eq!(st, StatusCode::CREATED, "{post}");
     let id = post["id"].as_str().unwrap();
     assert_eq!(post["hashtags"][0]["key"], "team");
-    let (st, view) = call(&app, "GET", &format!("/v1/posts/{id}"), "bob", None, &[]).await;
+    let (st, view) = get(&app, &format!("/v1/posts/{id}"), "bob").await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(view["post"]["text"], "Hello #team @bob");
-    let (st, feed) = call(&app, "GET", "/v1/feeds/home", "bob", None, &[]).await;
+    let (st, feed) = get(&app, "/v1/feeds/home", "bob").await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(feed["items"][0]["post"]["post"]["id"], id);
     assert!(
@@ -113,7 +115,7 @@ async fn publish_then_read() {
             .unwrap()
             .is_empty()
     );
-    let (st, notes) = call(&app, "GET", "/v1/notifications", "bob", None, &[]).await;
+    let (st, notes) = get(&app, "/v1/notifications", "bob").await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(notes["items"][0]["kind"], "mention");
 }
@@ -121,45 +123,25 @@ async fn publish_then_read() {
 #[tokio::test]
 async fn forbidden_and_missing_are_the_same_404() {
     let app = app();
-    let (_, post) = call(
-        &app,
-        "POST",
-        "/v1/posts",
-        "ann",
-        Some(json!({"text": "salaries", "group": "hr"})),
-        &[],
-    )
-    .await;
+    let (_, post) = publish(&app, "ann", json!({"text": "salaries", "group": "hr"})).await;
     let id = post["id"].as_str().unwrap();
-    let (st_forbidden, body_forbidden) =
-        call(&app, "GET", &format!("/v1/posts/{id}"), "eve", None, &[]).await;
+    let (st_forbidden, body_forbidden) = get(&app, &format!("/v1/posts/{id}"), "eve").await;
     let missing = "00000000000000000000000000";
-    let (st_missing, body_missing) = call(
-        &app,
-        "GET",
-        &format!("/v1/posts/{missing}"),
-        "eve",
-        None,
-        &[],
-    )
-    .await;
+    let (st_missing, body_missing) = get(&app, &format!("/v1/posts/{missing}"), "eve").await;
     assert_eq!(st_forbidden, StatusCode::NOT_FOUND);
     assert_eq!(st_missing, StatusCode::NOT_FOUND);
     assert_eq!(body_forbidden, body_missing);
-    let (st, _) = call(&app, "GET", "/v1/posts/not-an-id", "eve", None, &[]).await;
+    let (st, _) = get(&app, "/v1/posts/not-an-id", "eve").await;
     assert_eq!(st, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
 async fn non_member_never_gets_a_private_group_post() {
     let app = app();
-    let (_, post) = call(
+    let (_, post) = publish(
         &app,
-        "POST",
-        "/v1/posts",
         "ann",
-        Some(json!({"text": "secret #payroll", "group": "hr"})),
-        &[],
+        json!({"text": "secret #payroll", "group": "hr"}),
     )
     .await;
     let id = post["id"].as_str().unwrap().to_owned();
@@ -172,7 +154,7 @@ async fn non_member_never_gets_a_private_group_post() {
         "/v1/trends".to_owned(),
         "/v1/suggestions?prefix=%23pay".to_owned(),
     ] {
-        let (_, body) = call(&app, "GET", &uri, "eve", None, &[]).await;
+        let (_, body) = get(&app, &uri, "eve").await;
         let text = body.to_string();
         assert!(
             !text.contains(&id) && !text.contains("secret"),
@@ -189,22 +171,14 @@ async fn non_member_never_gets_a_private_group_post() {
     )
     .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
-    let (_, body) = call(&app, "GET", "/v1/feeds/groups/hr", "ann", None, &[]).await;
+    let (_, body) = get(&app, "/v1/feeds/groups/hr", "ann").await;
     assert!(body.to_string().contains(&id));
 }
 
 #[tokio::test]
 async fn error_bodies() {
     let app = app();
-    let (st, body) = call(
-        &app,
-        "POST",
-        "/v1/posts",
-        "ann",
-        Some(json!({"text": ""})),
-        &[],
-    )
-    .await;
+    let (st, body) = publish(&app, "ann", json!({"text": ""})).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["kind"], "invalid");
     assert_eq!(body["error"]["field"], "text");
@@ -218,7 +192,7 @@ async fn error_bodies() {
     let resp = app.clone().oneshot(req).await.unwrap();
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
 
-    let (st, body) = call(&app, "GET", "/v1/feeds/home?limit=0", "ann", None, &[]).await;
+    let (st, body) = get(&app, "/v1/feeds/home?limit=0", "ann").await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["field"], "limit");
 
@@ -227,20 +201,12 @@ async fn error_bodies() {
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
 
     let big = "x".repeat(100 * 1024);
-    let (st, body) = call(
-        &app,
-        "POST",
-        "/v1/posts",
-        "ann",
-        Some(json!({"text": big})),
-        &[],
-    )
-    .await;
+    let (st, body) = publish(&app, "ann", json!({"text": big})).await;
     assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(body["error"]["kind"], "too_large");
 
     // Admin endpoints: a non-admin gets the plain 404.
-    let (st, _) = call(&app, "GET", "/v1/admin/people/bob/export", "ann", None, &[]).await;
+    let (st, _) = get(&app, "/v1/admin/people/bob/export", "ann").await;
     assert_eq!(st, StatusCode::NOT_FOUND);
 }
 
@@ -263,14 +229,14 @@ async fn idempotency_key_retry_returns_the_same_post() {
     )
     .await;
     assert_eq!(st, StatusCode::CONFLICT, "{conflict}");
-    let (_, feed) = call(&app, "GET", "/v1/feeds/people/ann", "ann", None, &[]).await;
+    let (_, feed) = get(&app, "/v1/feeds/people/ann", "ann").await;
     assert_eq!(feed["items"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]
 async fn openapi_document_lists_every_route() {
     let app = app();
-    let (st, doc) = call(&app, "GET", "/openapi.json", "ann", None, &[]).await;
+    let (st, doc) = get(&app, "/openapi.json", "ann").await;
     assert_eq!(st, StatusCode::OK);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     assert_eq!(doc["paths"].as_object().unwrap().len(), 19);
@@ -378,15 +344,7 @@ async fn sse_delivers_and_resumes_without_duplicates() {
     assert_eq!(st, StatusCode::OK);
     let mut stream = subscribe(&app, "bob", None).await;
     let mut eve = subscribe(&app, "eve", None).await;
-    let (_, p1) = call(
-        &app,
-        "POST",
-        "/v1/posts",
-        "ann",
-        Some(json!({"text": "first"})),
-        &[],
-    )
-    .await;
+    let (_, p1) = publish(&app, "ann", json!({"text": "first"})).await;
     let got = read_events(&mut stream, 1).await;
     assert_eq!(got[0].1["type"], "posted");
     assert_eq!(got[0].1["post"]["post"]["id"], p1["id"]);
@@ -395,34 +353,10 @@ async fn sse_delivers_and_resumes_without_duplicates() {
     drop(stream);
 
     // Published while Bob is away: one in the open, one he may not see.
-    call(
-        &app,
-        "POST",
-        "/v1/posts",
-        "ann",
-        Some(json!({"text": "private", "group": "hr"})),
-        &[],
-    )
-    .await;
-    let (_, p2) = call(
-        &app,
-        "POST",
-        "/v1/posts",
-        "ann",
-        Some(json!({"text": "second"})),
-        &[],
-    )
-    .await;
+    publish(&app, "ann", json!({"text": "private", "group": "hr"})).await;
+    let (_, p2) = publish(&app, "ann", json!({"text": "second"})).await;
     let mut resumed = subscribe(&app, "bob", Some(last)).await;
-    let (_, p3) = call(
-        &app,
-        "POST",
-        "/v1/posts",
-        "ann",
-        Some(json!({"text": "third"})),
-        &[],
-    )
-    .await;
+    let (_, p3) = publish(&app, "ann", json!({"text": "third"})).await;
     let got = read_events(&mut resumed, 2).await;
     let ids: Vec<&Value> = got.iter().map(|(_, e)| &e["post"]["post"]["id"]).collect();
     assert_eq!(ids, vec![&p2["id"], &p3["id"]], "{got:?}");
@@ -465,26 +399,10 @@ async fn sse_delivers_and_resumes_without_duplicates() {
 #[tokio::test]
 async fn admin_endpoints_need_the_directory_admin_flag() {
     let app = app();
-    call(
-        &app,
-        "POST",
-        "/v1/posts",
-        "bob",
-        Some(json!({"text": "mine"})),
-        &[],
-    )
-    .await;
-    let (st, _) = call(&app, "GET", "/v1/admin/people/bob/export", "ann", None, &[]).await;
+    publish(&app, "bob", json!({"text": "mine"})).await;
+    let (st, _) = get(&app, "/v1/admin/people/bob/export", "ann").await;
     assert_eq!(st, StatusCode::NOT_FOUND);
-    let (st, doc) = call(
-        &app,
-        "GET",
-        "/v1/admin/people/bob/export",
-        "boss",
-        None,
-        &[],
-    )
-    .await;
+    let (st, doc) = get(&app, "/v1/admin/people/bob/export", "boss").await;
     assert_eq!(st, StatusCode::OK, "{doc}");
     assert_eq!(doc["person"], "bob");
     assert!(doc.to_string().contains("mine"));
@@ -499,6 +417,6 @@ async fn admin_endpoints_need_the_directory_admin_flag() {
     .await;
     assert_eq!(st, StatusCode::OK, "{report}");
     assert_eq!(report["posts"], 1);
-    let (_, feed) = call(&app, "GET", "/v1/feeds/people/bob", "ann", None, &[]).await;
+    let (_, feed) = get(&app, "/v1/feeds/people/bob", "ann").await;
     assert!(feed["items"].as_array().unwrap().is_empty());
 }

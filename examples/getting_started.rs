@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use watercooler::search::{SearchIndex, TantivyIndex, TantivyOptions};
 use watercooler::{
-    FollowTarget, Group, GroupKind, Language, MemoryDirectory, MemoryStore, NewPost, PageRequest,
-    Person, Store, TenantId, Viewer, Watercooler,
+    Event, FollowTarget, Group, GroupKind, Language, MemoryDirectory, MemoryStore, NewPost,
+    PageRequest, Person, RequestKey, Store, SubscribeOptions, TenantId, Viewer, Watercooler,
 };
 use watercooler_postgres::{PgOptions, PgStore};
 use watercooler_sqlite::SqliteStore;
@@ -97,6 +97,24 @@ async fn main() -> Result<(), Box<dyn Error>> {
         for reason in item.explanation.reasons() {
             println!("    because {reason}");
         }
+    }
+
+    // A publish retried with the same request key returns the first post.
+    let key = RequestKey::new("5b0c2f9e-1d7a-4c52-9a61-3f8e2c7b4d10")?;
+    let first = wc
+        .publish(&jan, NewPost::new("Koffie?").request_key(key.clone()))
+        .await?;
+    let again = wc
+        .publish(&jan, NewPost::new("Koffie?").request_key(key))
+        .await?;
+    assert_eq!(first.id, again.id);
+
+    // Emma follows Jan, so his next post reaches her subscription as it is published.
+    let mut events = wc.subscribe(&emma, SubscribeOptions::new()).await?;
+    wc.publish(&jan, NewPost::new("Welkom, nieuwe collega's! #welkom"))
+        .await?;
+    if let Some(Event::Posted { post, .. }) = events.next().await {
+        println!("live: {}", post.post.text);
     }
 
     // New posts become searchable within the index's poll interval; refresh() makes

@@ -35,12 +35,12 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 use sqlx::postgres::PgConnection;
 use sqlx::{AssertSqlSafe, Connection, Row};
 use tokio::runtime::{Builder, Runtime};
+use watercooler::postgres::{PgOptions, PgStore};
 use watercooler::store::CandidateQuery;
 use watercooler::{
     Access, FollowTarget, MemoryStore, PageRequest, Post, PostId, Reaction, Store, TenantId,
     Viewer, Watercooler,
 };
-use watercooler_postgres::{PgOptions, PgStore};
 use watercooler_workspace::corpus::{self, Corpus};
 use watercooler_workspace::store_bench::{all_follows, all_posts, percentiles, query_for, viewers};
 

@@ -30,11 +30,11 @@ use std::time::Instant;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use tokio::runtime::{Builder, Runtime};
+use watercooler::sqlite::{SqliteOptions, SqliteStore, Synchronous};
 use watercooler::store::CandidateQuery;
 use watercooler::{
     Access, FollowTarget, MemoryStore, PersonId, Post, Reaction, Store, TenantId, Watercooler,
 };
-use watercooler_sqlite::{SqliteOptions, SqliteStore, Synchronous};
 use watercooler_workspace::corpus::{self, Corpus};
 use watercooler_workspace::store_bench::{all_follows, all_posts, percentiles, query_for, viewers};
 

@@ -10,13 +10,13 @@
 use std::error::Error;
 use std::sync::Arc;
 
+use watercooler::postgres::{PgOptions, PgStore};
 use watercooler::search::{SearchIndex, TantivyIndex, TantivyOptions};
+use watercooler::sqlite::SqliteStore;
 use watercooler::{
     Event, FollowTarget, Group, GroupKind, Language, MemoryDirectory, MemoryStore, NewPost,
     PageRequest, Person, RequestKey, Store, SubscribeOptions, TenantId, Viewer, Watercooler,
 };
-use watercooler_postgres::{PgOptions, PgStore};
-use watercooler_sqlite::SqliteStore;
 
 /// Rows of your HR system: id, handle, name, department.
 const EMPLOYEES: &[(&str, &str, &str, &str)] = &[

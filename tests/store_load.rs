@@ -19,12 +19,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use watercooler::postgres::PgOptions;
+use watercooler::sqlite::SqliteStore;
 use watercooler::{
     Access, ChangeKind, Directory, NewPost, NotificationKind, PageRequest, PersonId, PostId,
     ReactionKind, Store, TenantId, Viewer, Visibility,
 };
-use watercooler_postgres::PgOptions;
-use watercooler_sqlite::SqliteStore;
 use watercooler_workspace::corpus::{self, Corpus};
 
 /// The PostgreSQL crate's test helpers: server URL, test schemas (named, dropped and swept

@@ -25,9 +25,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use watercooler::search::{TantivyIndex, TantivyOptions};
+use watercooler::sqlite::{SqliteOptions, SqliteStore, Synchronous};
 use watercooler::trends::Trend;
 use watercooler::{FeedItem, ManualClock, Notification, Person, PersonId, Watercooler};
-use watercooler_sqlite::{SqliteOptions, SqliteStore, Synchronous};
 
 pub use error::DemoError;
 pub use marker::Counts;

@@ -1,7 +1,7 @@
-//! Our error type, and how driver errors become [`watercooler::Error`]s. No sqlx type appears
+//! Our error type, and how driver errors become [`watercooler_core::Error`]s. No sqlx type appears
 //! in the public API: driver errors travel type-erased inside [`PgError`].
 
-use watercooler::{BoxError, Error};
+use watercooler_core::{BoxError, Error};
 
 /// What went wrong in PostgreSQL, carried as the source of [`Error::Backend`] (or as the
 /// message of [`Error::Conflict`] / [`Error::Invalid`]).

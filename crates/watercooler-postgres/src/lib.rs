@@ -1,4 +1,4 @@
-//! A PostgreSQL [`Store`](watercooler::Store) for watercooler: for deployments with several
+//! A PostgreSQL [`Store`](watercooler_core::Store) for watercooler: for deployments with several
 //! servers sharing one database.
 //!
 //! Connect (the schema is created and migrated on connect) and hand the store to the
@@ -6,7 +6,7 @@
 //!
 //! ```no_run
 //! use std::sync::Arc;
-//! use watercooler::{MemoryDirectory, NewPost, Person, TenantId, Viewer, Watercooler};
+//! use watercooler_core::{MemoryDirectory, NewPost, Person, TenantId, Viewer, Watercooler};
 //! use watercooler_postgres::{PgOptions, PgStore};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
@@ -34,7 +34,7 @@
 //!   refused with [`PgError::SchemaTooNew`]. Every primary key and index starts with the
 //!   tenant.
 //! - **Visibility** is filtered inside SQL with the same rule as
-//!   [`watercooler::Access::can_see_parts`], so pages, counts and cursors never include
+//!   [`watercooler_core::Access::can_see_parts`], so pages, counts and cursors never include
 //!   invisible posts.
 //! - **Atomicity.** Every write and its change-log entries commit in one transaction.
 //! - **Change-log order.** Seqs come from a sequence taken under a per-schema advisory lock
@@ -45,9 +45,9 @@
 //!   tenant-scoped call sets the tenant transaction-locally first.
 //! - **Bulk imports**: `insert_posts` and `add_reactions` write a batch with one multi-row
 //!   statement per table; call [`PgStore::analyze`] afterwards.
-//! - **Errors** are [`watercooler::Error`]s: lost connections, deadlocks and serialisation
-//!   failures are retryable [`watercooler::Error::Backend`]s, duplicate ids
-//!   [`watercooler::Error::AlreadyExists`]; driver errors travel inside [`PgError`].
+//! - **Errors** are [`watercooler_core::Error`]s: lost connections, deadlocks and serialisation
+//!   failures are retryable [`watercooler_core::Error::Backend`]s, duplicate ids
+//!   [`watercooler_core::Error::AlreadyExists`]; driver errors travel inside [`PgError`].
 //!
 //! The design, its trade-offs and the measured figures are in the repository's
 //! `docs/storage.md`.
@@ -65,7 +65,7 @@ mod wake;
 use std::str::FromStr;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use watercooler::Result;
+use watercooler_core::Result;
 
 pub use error::PgError;
 pub use migrate::SCHEMA_VERSION;
@@ -88,7 +88,7 @@ pub struct PgStore {
     rls: bool,
     /// The advisory-lock key that orders this schema's change log.
     log_lock: i64,
-    /// `LISTEN`/`NOTIFY` for [`watercooler::Store::wait_for_change`].
+    /// `LISTEN`/`NOTIFY` for [`watercooler_core::Store::wait_for_change`].
     wake: std::sync::Arc<wake::Wake>,
 }
 
@@ -105,7 +105,7 @@ impl PgStore {
     /// Connects a pool, creates or migrates the schema, and (if asked) enables row-level
     /// security. Fails with [`PgError::InvalidSchemaName`], [`PgError::SchemaTooNew`],
     /// [`PgError::SchemaModified`], [`PgError::RowLevelSecurityMismatch`] or
-    /// [`PgError::RowLevelSecurityBypassed`] (all inside [`watercooler::Error::Backend`],
+    /// [`PgError::RowLevelSecurityBypassed`] (all inside [`watercooler_core::Error::Backend`],
     /// not retryable), or with a retryable error when the server cannot be reached.
     pub async fn connect(options: PgOptions) -> Result<PgStore> {
         if !options::valid_schema_name(&options.schema) {
@@ -115,7 +115,7 @@ impl PgStore {
             .into());
         }
         let connect = PgConnectOptions::from_str(&options.url)
-            .map_err(|e| watercooler::Error::invalid("url", e.to_string()))?
+            .map_err(|e| watercooler_core::Error::invalid("url", e.to_string()))?
             .application_name(&options.application_name)
             .statement_cache_capacity(STATEMENT_CACHE);
         let listen_options = connect.clone();

@@ -9,7 +9,7 @@
 
 use sqlx::postgres::PgConnection;
 use sqlx::{AssertSqlSafe, Row};
-use watercooler::Result;
+use watercooler_core::Result;
 
 use crate::error::{PgError, db};
 use crate::session::lock_key;

@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 use sqlx::postgres::PgRow;
 use uuid::Uuid;
-use watercooler::watercooler_text::{TagKey, hashtag_key};
-use watercooler::{
+use watercooler_core::watercooler_text::{TagKey, hashtag_key};
+use watercooler_core::{
     Error, FollowTarget, GroupId, HashtagRef, Language, MentionRef, MuteTarget, NotificationKind,
     PersonId, Post, PostId, PostStats, ReactionKind, Result, TenantId, UrlRef, Visibility,
 };
@@ -49,7 +49,7 @@ where
 }
 
 /// The post (and its counters) in the first [`POST_COLUMN_COUNT`] columns of `row`.
-pub(crate) fn post_view(row: &PgRow) -> Result<watercooler::PostView> {
+pub(crate) fn post_view(row: &PgRow) -> Result<watercooler_core::PostView> {
     let post = post(row)?;
     let reactions: Vec<i32> = get(row, 17)?;
     let replies: i32 = get(row, 18)?;
@@ -62,7 +62,7 @@ pub(crate) fn post_view(row: &PgRow) -> Result<watercooler::PostView> {
     for (slot, n) in stats.reactions.iter_mut().zip(reactions) {
         *slot = count(n);
     }
-    Ok(watercooler::PostView { post, stats })
+    Ok(watercooler_core::PostView { post, stats })
 }
 
 /// The post in the first 17 columns of [`POST_COLUMNS`] (no counters).

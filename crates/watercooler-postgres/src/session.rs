@@ -21,7 +21,7 @@ use sqlx::Transaction;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnection, Postgres};
 use uuid::Uuid;
-use watercooler::{ChangeKind, PostId, Result, Seq, TenantId};
+use watercooler_core::{ChangeKind, PostId, Result, Seq, TenantId};
 
 use crate::PgStore;
 use crate::error::db;

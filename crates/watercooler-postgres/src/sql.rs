@@ -2,7 +2,7 @@
 
 use sqlx::QueryBuilder;
 use sqlx::postgres::Postgres;
-use watercooler::Access;
+use watercooler_core::Access;
 
 /// A query under construction.
 pub(crate) type Qb = QueryBuilder<Postgres>;

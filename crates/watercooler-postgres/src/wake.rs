@@ -3,7 +3,7 @@
 //! and each store listens on one dedicated connection. A live subscriber on server B thus
 //! hears of a post published on server A at once, and an idle server sends no queries.
 //!
-//! The listener is started by the first [`watercooler::Store::wait_for_change`]. Its
+//! The listener is started by the first [`watercooler_core::Store::wait_for_change`]. Its
 //! connection has a pool of its own, so it never takes a connection from the store's pool
 //! (nor keeps [`crate::PgStore::close`] waiting for one). When the connection is lost,
 //! sqlx reconnects and listens again; notifications sent meanwhile are lost, so every
@@ -16,7 +16,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use tokio::sync::{Mutex, Notify};
 use tokio::task::JoinHandle;
-use watercooler::Result;
+use watercooler_core::Result;
 
 use crate::error::db;
 
@@ -60,7 +60,7 @@ impl Wake {
             return Ok(());
         }
         if self.stopped.load(Ordering::Acquire) {
-            return Err(watercooler::Error::backend("the store is closed"));
+            return Err(watercooler_core::Error::backend("the store is closed"));
         }
         let pool = PgPoolOptions::new()
             .max_connections(1)

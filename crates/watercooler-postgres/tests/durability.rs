@@ -13,7 +13,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::str::FromStr;
 
-use watercooler::{
+use watercooler_core::{
     Access, Language, Post, PostId, PostIdGenerator, Reaction, ReactionKind, Seq, Store, TenantId,
     Visibility,
 };
@@ -307,7 +307,7 @@ async fn verify(schema: &str, seed: u64, report: Report) {
             .reactions(
                 &reader,
                 &view.post.id,
-                &watercooler::PageRequest::first(200),
+                &watercooler_core::PageRequest::first(200),
             )
             .await
             .unwrap()
@@ -322,7 +322,7 @@ async fn verify(schema: &str, seed: u64, report: Report) {
     }
     for (post, person) in &report.reactions {
         let rows = store
-            .reactions(&reader, post, &watercooler::PageRequest::first(200))
+            .reactions(&reader, post, &watercooler_core::PageRequest::first(200))
             .await
             .unwrap()
             .items;

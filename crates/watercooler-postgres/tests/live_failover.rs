@@ -15,7 +15,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use watercooler::{
+use watercooler_core::{
     Event, FollowTarget, MemoryDirectory, NewPost, Person, PostId, Seq, SubscribeOptions, TenantId,
     Viewer, Watercooler,
 };

@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use std::str::FromStr;
 use std::sync::Arc;
 
-use watercooler::{
+use watercooler_core::{
     MemoryDirectory, NewPost, Person, PostId, RequestKey, Store, TenantId, Viewer, Watercooler,
 };
 

@@ -13,9 +13,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use watercooler::store::{CandidateQuery, PostFilter};
-use watercooler::watercooler_text::hashtag_key;
-use watercooler::{
+use watercooler_core::store::{CandidateQuery, PostFilter};
+use watercooler_core::watercooler_text::hashtag_key;
+use watercooler_core::{
     Access, HashtagRef, Language, PageRequest, PersonId, Post, PostId, PostIdGenerator, Reaction,
     ReactionKind, Seq, Store, TenantId, Visibility,
 };
@@ -38,7 +38,7 @@ async fn worker(
     n: u64,
     until: Instant,
     counts: Arc<Counts>,
-) -> watercooler::Result<()> {
+) -> watercooler_core::Result<()> {
     let me = PersonId::new(format!("w{n}"));
     let access = Access::new(tenant(), me.clone(), Vec::new(), false);
     let mut i = n;

@@ -1,13 +1,13 @@
 //! Conversions between the model and SQLite values: ids as 16-byte BLOBs, times as
 //! nanoseconds, entities as compact JSON. (Cursors are the core's,
-//! `watercooler::store::cursor`.)
+//! `watercooler_core::store::cursor`.)
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
-use watercooler::watercooler_text::hashtag_key;
-use watercooler::{
+use watercooler_core::watercooler_text::hashtag_key;
+use watercooler_core::{
     Error, GroupId, HashtagRef, Language, MentionRef, PersonId, Post, PostId, PostStats,
     ReactionKind, Result, TenantId, UrlRef, Visibility,
 };
@@ -291,8 +291,8 @@ pub(crate) fn stats_from_row(row: &SqliteRow, at: usize) -> Result<PostStats> {
 }
 
 /// A post and its counters from the columns of [`post_cols`] starting at `at`.
-pub(crate) fn view_from_row(row: &SqliteRow, at: usize) -> Result<watercooler::PostView> {
-    Ok(watercooler::PostView {
+pub(crate) fn view_from_row(row: &SqliteRow, at: usize) -> Result<watercooler_core::PostView> {
+    Ok(watercooler_core::PostView {
         post: post_from_row(row, at)?,
         stats: stats_from_row(row, at)?,
     })
@@ -355,7 +355,7 @@ fn hex_id(s: &str) -> Result<Option<PostId>> {
 
 impl PostRowJson {
     /// The post and its counters.
-    pub(crate) fn into_view(self) -> Result<watercooler::PostView> {
+    pub(crate) fn into_view(self) -> Result<watercooler_core::PostView> {
         let PostRowJson(
             tenant,
             id,
@@ -411,14 +411,14 @@ impl PostRowJson {
             replies: count(replies),
             last_activity: last.map(time),
         };
-        Ok(watercooler::PostView { post, stats })
+        Ok(watercooler_core::PostView { post, stats })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use watercooler::watercooler_text::hashtag_key;
+    use watercooler_core::watercooler_text::hashtag_key;
 
     #[test]
     fn times_round_trip_to_the_nanosecond_and_refuse_what_does_not_fit() {

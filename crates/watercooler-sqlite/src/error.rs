@@ -1,12 +1,12 @@
 //! The typed errors of this crate and the one place where sqlx errors become
-//! [`watercooler::Error`]s. No sqlx type crosses this module: callers get our
-//! [`SqliteError`] inside [`watercooler::Error::Backend`], which they can inspect with
+//! [`watercooler_core::Error`]s. No sqlx type crosses this module: callers get our
+//! [`SqliteError`] inside [`watercooler_core::Error::Backend`], which they can inspect with
 //! [`SqliteError::of`].
 
-use watercooler::Error;
+use watercooler_core::Error;
 
 /// What went wrong in the SQLite store, carried as the source of
-/// [`watercooler::Error::Backend`]. Find it with [`SqliteError::of`].
+/// [`watercooler_core::Error::Backend`]. Find it with [`SqliteError::of`].
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SqliteError {
@@ -93,7 +93,7 @@ pub enum SqliteError {
 }
 
 impl SqliteError {
-    /// The [`SqliteError`] inside a [`watercooler::Error::Backend`], if that is where the
+    /// The [`SqliteError`] inside a [`watercooler_core::Error::Backend`], if that is where the
     /// error came from.
     pub fn of(error: &Error) -> Option<&SqliteError> {
         match error {
@@ -107,7 +107,7 @@ impl SqliteError {
         matches!(self, SqliteError::Busy { .. })
     }
 
-    /// Wraps this error in a [`watercooler::Error::Backend`] with the right retry flag.
+    /// Wraps this error in a [`watercooler_core::Error::Backend`] with the right retry flag.
     pub fn into_error(self) -> Error {
         let retryable = self.is_retryable();
         Error::Backend {

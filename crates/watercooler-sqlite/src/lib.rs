@@ -1,6 +1,6 @@
 //! SQLite store for watercooler: the embedded, durable default.
 //!
-//! [`SqliteStore`] implements [`watercooler::Store`] on one SQLite file (or in memory for
+//! [`SqliteStore`] implements [`watercooler_core::Store`] on one SQLite file (or in memory for
 //! tests) through sqlx, with runtime-checked queries and a schema migrated on open.
 //!
 //! - **Durable**: WAL journal with `synchronous=FULL` by default — a call that returned has
@@ -16,7 +16,7 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use watercooler::{MemoryDirectory, NewPost, PageRequest, Person, TenantId, Viewer, Watercooler};
+//! use watercooler_core::{MemoryDirectory, NewPost, PageRequest, Person, TenantId, Viewer, Watercooler};
 //! use watercooler_sqlite::SqliteStore;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
@@ -40,7 +40,7 @@
 //! drop(wc);
 //! store.close().await;
 //! let reopened = SqliteStore::open(&path).await?;
-//! assert_eq!(watercooler::Store::last_seq(&reopened).await?, watercooler::Seq(1));
+//! assert_eq!(watercooler_core::Store::last_seq(&reopened).await?, watercooler_core::Seq(1));
 //! # drop(reopened);
 //! # std::fs::remove_dir_all(&dir)?;
 //! # Ok(()) }
@@ -49,7 +49,7 @@
 //! Options, for a bulk import or an in-memory database in tests:
 //!
 //! ```no_run
-//! # async fn demo() -> watercooler::Result<()> {
+//! # async fn demo() -> watercooler_core::Result<()> {
 //! use watercooler_sqlite::{SqliteOptions, SqliteStore, Synchronous};
 //! let fast = SqliteStore::open_with(
 //!     "scratch.db",

@@ -4,7 +4,7 @@
 //! refused, never downgraded.
 //!
 //! Conventions: the tenant comes first in every primary key and index; post ids are 16-byte
-//! big-endian BLOBs (they sort like [`watercooler::PostId`]); times are INTEGER
+//! big-endian BLOBs (they sort like [`watercooler_core::PostId`]); times are INTEGER
 //! nanoseconds since the Unix epoch (UTC); enums are their stable lowercase names, except
 //! reaction, follow and mute kinds, which are small integers so that lists sort like the
 //! model's `Ord` (reactions: the index in `ReactionKind::ALL`).
@@ -111,7 +111,7 @@ CREATE TABLE revisions (
     FOREIGN KEY (tenant, post) REFERENCES posts (tenant, id) ON DELETE CASCADE
 ) WITHOUT ROWID;
 
--- kind: the index in watercooler::ReactionKind::ALL.
+-- kind: the index in watercooler_core::ReactionKind::ALL.
 CREATE TABLE reactions (
     tenant   TEXT    NOT NULL,
     post     BLOB    NOT NULL,
@@ -135,7 +135,7 @@ CREATE TABLE interactions (
 ) WITHOUT ROWID;
 CREATE INDEX interactions_by_author ON interactions (tenant, author);
 
--- kind: 0 person, 1 hashtag, 2 group (the order of watercooler::FollowTarget).
+-- kind: 0 person, 1 hashtag, 2 group (the order of watercooler_core::FollowTarget).
 CREATE TABLE follows (
     tenant   TEXT    NOT NULL,
     person   TEXT    NOT NULL,
@@ -145,7 +145,7 @@ CREATE TABLE follows (
 ) WITHOUT ROWID;
 CREATE INDEX follows_by_target ON follows (tenant, kind, target);
 
--- kind: 0 person, 1 word, 2 hashtag (the order of watercooler::MuteTarget).
+-- kind: 0 person, 1 word, 2 hashtag (the order of watercooler_core::MuteTarget).
 CREATE TABLE mutes (
     tenant   TEXT    NOT NULL,
     person   TEXT    NOT NULL,
@@ -387,7 +387,7 @@ pub(crate) struct Header {
 }
 
 /// Reads the header fields that decide what to do with a file.
-pub(crate) async fn read_header(conn: &mut SqliteConnection) -> watercooler::Result<Header> {
+pub(crate) async fn read_header(conn: &mut SqliteConnection) -> watercooler_core::Result<Header> {
     let version: i64 = sqlx::query_scalar("PRAGMA user_version")
         .fetch_one(&mut *conn)
         .await
@@ -408,7 +408,7 @@ pub(crate) async fn read_header(conn: &mut SqliteConnection) -> watercooler::Res
 }
 
 /// Refuses files that are not ours or too new.
-pub(crate) fn check(header: Header) -> watercooler::Result<()> {
+pub(crate) fn check(header: Header) -> watercooler_core::Result<()> {
     if header.application_id != APPLICATION_ID && (header.application_id != 0 || header.has_tables)
     {
         return Err(SqliteError::ForeignDatabase {
@@ -434,7 +434,7 @@ pub(crate) fn check(header: Header) -> watercooler::Result<()> {
 /// Brings the schema to [`LATEST`], one migration per transaction. Each transaction takes
 /// the write lock first and reads the version again, so two processes opening the same
 /// new file do not both migrate it.
-pub(crate) async fn migrate(conn: &mut SqliteConnection) -> watercooler::Result<()> {
+pub(crate) async fn migrate(conn: &mut SqliteConnection) -> watercooler_core::Result<()> {
     loop {
         sqlx::query("BEGIN IMMEDIATE")
             .execute(&mut *conn)
@@ -465,7 +465,7 @@ pub(crate) async fn migrate(conn: &mut SqliteConnection) -> watercooler::Result<
 }
 
 /// Applies the next migration inside the caller's transaction; `false` when up to date.
-async fn migrate_one(conn: &mut SqliteConnection) -> watercooler::Result<bool> {
+async fn migrate_one(conn: &mut SqliteConnection) -> watercooler_core::Result<bool> {
     let header = read_header(conn).await?;
     check(header)?;
     let Ok(current) = usize::try_from(header.version) else {

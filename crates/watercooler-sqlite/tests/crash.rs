@@ -16,9 +16,9 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use watercooler::store::PostFilter;
-use watercooler::watercooler_text::hashtag_key;
-use watercooler::{
+use watercooler_core::store::PostFilter;
+use watercooler_core::watercooler_text::hashtag_key;
+use watercooler_core::{
     Access, ChangeKind, HashtagRef, Language, PageRequest, PersonId, Post, PostId, PostIdGenerator,
     Reaction, ReactionKind, Seq, Store, TenantId, Visibility,
 };

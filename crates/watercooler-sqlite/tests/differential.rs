@@ -8,9 +8,9 @@ mod common;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, Utc};
-use watercooler::store::{CandidateQuery, Order, PostFilter};
-use watercooler::watercooler_text::hashtag_key;
-use watercooler::{
+use watercooler_core::store::{CandidateQuery, Order, PostFilter};
+use watercooler_core::watercooler_text::hashtag_key;
+use watercooler_core::{
     Access, Error, FollowTarget, GroupId, HashtagRef, Language, MemoryStore, MentionRef,
     MuteTarget, NewNotification, NotificationKind, PersonId, Post, PostEdit, PostId,
     PostIdGenerator, Reaction, ReactionKind, Store, TenantId, Visibility,
@@ -56,8 +56,8 @@ struct World {
 /// Equal results, or errors of the same kind.
 #[track_caller]
 fn same<T: PartialEq + std::fmt::Debug>(
-    a: watercooler::Result<T>,
-    b: watercooler::Result<T>,
+    a: watercooler_core::Result<T>,
+    b: watercooler_core::Result<T>,
     what: &str,
 ) -> Option<T> {
     match (a, b) {
@@ -459,8 +459,8 @@ impl World {
             "last_seq",
         );
         same(
-            self.mem.changes(watercooler::Seq(0), 100_000).await,
-            self.sql.changes(watercooler::Seq(0), 100_000).await,
+            self.mem.changes(watercooler_core::Seq(0), 100_000).await,
+            self.sql.changes(watercooler_core::Seq(0), 100_000).await,
             "changes",
         );
         same(
@@ -546,7 +546,9 @@ impl World {
                     let b = self.sql.suggest_tags(&acc, prefix, 10).await;
                     // The display form is "a recent spelling": the stores may pick different
                     // ones when several are in use; keys and counts must agree.
-                    let strip = |r: watercooler::Result<Vec<watercooler::store::TagSuggestion>>| {
+                    let strip = |r: watercooler_core::Result<
+                        Vec<watercooler_core::store::TagSuggestion>,
+                    >| {
                         r.map(|v| v.into_iter().map(|s| (s.key, s.posts)).collect::<Vec<_>>())
                     };
                     same(strip(a), strip(b), &what("suggest_tags"));

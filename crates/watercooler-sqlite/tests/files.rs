@@ -8,8 +8,8 @@ use std::os::unix::fs::PermissionsExt;
 
 use chrono::DateTime;
 use sqlx::Connection;
-use watercooler::watercooler_text::hashtag_key;
-use watercooler::{
+use watercooler_core::watercooler_text::hashtag_key;
+use watercooler_core::{
     Access, HashtagRef, Language, NewNotification, NotificationKind, PageRequest, PersonId, Post,
     PostId, PostIdGenerator, Reaction, ReactionKind, Seq, Store, TenantId, Visibility,
 };
@@ -53,12 +53,12 @@ fn reader() -> Access {
 
 /// The typed error inside a store error, or a panic naming what came instead.
 #[track_caller]
-fn sqlite_error<T: std::fmt::Debug>(r: watercooler::Result<T>) -> (SqliteError, bool) {
+fn sqlite_error<T: std::fmt::Debug>(r: watercooler_core::Result<T>) -> (SqliteError, bool) {
     match r {
         Err(e) => {
             let retry = e.is_retryable();
             match e {
-                watercooler::Error::Backend { source, .. } => {
+                watercooler_core::Error::Backend { source, .. } => {
                     match source.downcast::<SqliteError>() {
                         Ok(s) => (*s, retry),
                         Err(other) => panic!("backend error that is not a SqliteError: {other}"),
@@ -361,13 +361,19 @@ async fn duplicate_ids_are_conflicts_and_change_nothing() {
     let a = post(&ids, 1, "ann");
     store.insert_post(&a, &[]).await.expect("first");
     let e = store.insert_post(&a, &[]).await.expect_err("duplicate");
-    assert!(matches!(e, watercooler::Error::AlreadyExists(_)), "{e:?}");
+    assert!(
+        matches!(e, watercooler_core::Error::AlreadyExists(_)),
+        "{e:?}"
+    );
     let b = post(&ids, 2, "ann");
     let e = store
         .insert_posts(&[b.clone(), a.clone()])
         .await
         .expect_err("batch with a duplicate");
-    assert!(matches!(e, watercooler::Error::AlreadyExists(_)), "{e:?}");
+    assert!(
+        matches!(e, watercooler_core::Error::AlreadyExists(_)),
+        "{e:?}"
+    );
     assert!(
         store
             .get_post(&reader(), &b.id)
@@ -401,7 +407,10 @@ async fn a_batch_with_notifications_is_all_or_nothing() {
         .insert_posts_with_notifications(&[(b.clone(), vec![note.clone()]), (a.clone(), vec![])])
         .await
         .expect_err("batch ending in a duplicate");
-    assert!(matches!(e, watercooler::Error::AlreadyExists(_)), "{e:?}");
+    assert!(
+        matches!(e, watercooler_core::Error::AlreadyExists(_)),
+        "{e:?}"
+    );
     let bea = |store: SqliteStore| async move {
         store
             .notifications(

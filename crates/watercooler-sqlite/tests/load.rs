@@ -12,9 +12,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use watercooler::store::{CandidateQuery, PostFilter};
-use watercooler::watercooler_text::hashtag_key;
-use watercooler::{
+use watercooler_core::store::{CandidateQuery, PostFilter};
+use watercooler_core::watercooler_text::hashtag_key;
+use watercooler_core::{
     Access, ChangeKind, HashtagRef, Language, PageRequest, PersonId, Post, PostId, PostIdGenerator,
     Reaction, ReactionKind, Seq, Store, TenantId, Visibility,
 };

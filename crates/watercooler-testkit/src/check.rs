@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::fmt::Debug;
 use std::hash::Hash;
 
-use watercooler::{Error, ErrorKind, Page, PageRequest, Result};
+use watercooler_core::{Error, ErrorKind, Page, PageRequest, Result};
 
 /// Pages one list may have before the walk is declared a cursor loop.
 const MAX_PAGES: usize = 10_000;

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Duration, Utc};
-use watercooler::{
+use watercooler_core::{
     Access, Group, GroupId, GroupKind, ManualClock, MemoryDirectory, NewPost, Person, PersonId,
     Post, PostId, Store, TenantId, Viewer, Watercooler,
 };
@@ -167,7 +167,7 @@ impl Fixture {
 
     /// The clock's time.
     pub fn now(&self) -> DateTime<Utc> {
-        watercooler::Clock::now(&*self.clock)
+        watercooler_core::Clock::now(&*self.clock)
     }
 
     /// Moves the clock one second on, so that successive writes get distinct times.

@@ -4,7 +4,7 @@
 //! A store is the one place where visibility, tenant isolation, erasure and pagination are
 //! enforced for real (in SQL, in an index, in a map), so a store that passes its own unit
 //! tests can still leak a private post through its tag statistics or lose a post between
-//! two pages. The suite drives the store through the real [`watercooler::Watercooler`]
+//! two pages. The suite drives the store through the real [`watercooler_core::Watercooler`]
 //! service and through the [`Store`] trait directly, and checks every read path as members,
 //! non-members, other tenants' namesakes and the author.
 //!
@@ -19,7 +19,7 @@
 //! mod conformance {
 //!     use std::sync::Arc;
 //!     // For a database: `Arc::new(MyStore::connect(&url).await.unwrap())`.
-//!     watercooler_testkit::conformance_tests!(Arc::new(watercooler::MemoryStore::new()));
+//!     watercooler_testkit::conformance_tests!(Arc::new(watercooler_core::MemoryStore::new()));
 //! }
 //! # fn main() {}
 //! ```
@@ -29,7 +29,7 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use watercooler::{MemoryStore, Store};
+//! use watercooler_core::{MemoryStore, Store};
 //!
 //! let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
 //! runtime.block_on(async {
@@ -48,7 +48,7 @@
 //! up. Change-log checks read the whole log after the sequence number a behaviour started
 //! at and skip other tenants' entries, so a database shared with other writers is fine.
 //!
-//! The people and groups come from a [`watercooler::MemoryDirectory`] the suite fills
+//! The people and groups come from a [`watercooler_core::MemoryDirectory`] the suite fills
 //! itself: alice (admin) and bob in the open team `eng`, carol in the private department
 //! `hr`, dave in no group; some behaviours add more.
 //!
@@ -68,7 +68,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use watercooler::Store;
+use watercooler_core::Store;
 
 /// A behaviour as a value: takes the store under test, returns its future.
 ///
@@ -216,7 +216,7 @@ macro_rules! __behaviours {
 pub mod __private {
     use std::future::Future;
 
-    pub use watercooler::Store;
+    pub use watercooler_core::Store;
 
     /// Runs a behaviour to completion on a fresh multi-threaded runtime (the concurrency
     /// behaviours need real parallelism).

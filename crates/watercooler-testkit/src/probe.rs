@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 
 use chrono::Duration;
-use watercooler::store::{CandidateQuery, Order, PostFilter};
-use watercooler::{Access, MAX_PAGE_SIZE, PageRequest, Post, PostId, Viewer, Visibility};
+use watercooler_core::store::{CandidateQuery, Order, PostFilter};
+use watercooler_core::{Access, MAX_PAGE_SIZE, PageRequest, Post, PostId, Viewer, Visibility};
 
 use crate::check::{all_pages, ok};
 use crate::fixture::Fixture;

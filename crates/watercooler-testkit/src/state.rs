@@ -1,8 +1,8 @@
 //! Reading back a tenant's whole state: the change log, every live post, and a snapshot of
 //! everything stored about the tenant, to prove that a refused call changed nothing.
 
-use watercooler::store::PersonData;
-use watercooler::{
+use watercooler_core::store::PersonData;
+use watercooler_core::{
     Change, PersonId, Post, PostId, PostView, Reaction, Revision, Seq, Store, TenantId,
 };
 

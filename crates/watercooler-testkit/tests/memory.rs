@@ -4,12 +4,12 @@
 
 use std::sync::Arc;
 
-use watercooler::{MemoryStore, Store};
+use watercooler_core::{MemoryStore, Store};
 
 mod each {
     use std::sync::Arc;
 
-    watercooler_testkit::conformance_tests!(Arc::new(watercooler::MemoryStore::new()));
+    watercooler_testkit::conformance_tests!(Arc::new(watercooler_core::MemoryStore::new()));
 }
 
 fn runtime() -> tokio::runtime::Runtime {

@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use watercooler::store::{
+use watercooler_core::store::{
     Candidate, CandidateQuery, ErasureReport, PersonData, PostFilter, TagBucket, TagSuggestion,
 };
-use watercooler::{
+use watercooler_core::{
     Access, Change, FollowTarget, GroupId, MemoryStore, MuteTarget, NewNotification, Notification,
     Page, PageRequest, PersonId, Post, PostEdit, PostId, PostView, Reaction, ReactionKind, Result,
     Revision, Seq, Store, TenantId,
@@ -109,7 +109,7 @@ impl Store for Sabotaged {
                 }
                 Ok(p)
             }
-            (Fault::GarbageCursorIsFirstPage, Err(watercooler::Error::Invalid { .. }))
+            (Fault::GarbageCursorIsFirstPage, Err(watercooler_core::Error::Invalid { .. }))
                 if page.cursor.is_some() =>
             {
                 self.inner

@@ -3,8 +3,20 @@
 //! multi-tenant and private by construction.
 //!
 //! The host plugs in its employee [`Directory`] and a [`Store`] (the in-memory
-//! [`MemoryStore`] here; SQLite and PostgreSQL in their own crates; or its own database,
-//! proven with `watercooler-testkit`) and calls the [`Watercooler`] service.
+//! [`MemoryStore`]; SQLite and PostgreSQL behind the `sqlite` and `postgres` features; or
+//! its own database, proven with `watercooler-testkit`) and calls the [`Watercooler`]
+//! service.
+//!
+//! # Features
+//!
+//! | feature | default | adds |
+//! |---|---|---|
+//! | `search` | yes | full-text search on tantivy: [`search::TantivyIndex`] |
+//! | `sqlite` | | the embedded store: `sqlite::SqliteStore` |
+//! | `postgres` | | the PostgreSQL store: `postgres::PgStore` |
+//!
+//! Without features this crate is `watercooler-core` alone: the service, feeds, trends,
+//! notifications and live updates, with no search engine and no database driver compiled.
 //!
 //! # Wiring your own directory
 //!
@@ -93,39 +105,24 @@
 //! `docs/getting-started.md` for a complete program with a durable store and search.
 #![deny(missing_docs)]
 
-mod access;
-mod clock;
-pub mod directory;
-mod error;
-mod ids;
-pub mod live;
-pub mod model;
-mod page;
-pub mod rank;
-pub mod search;
-mod service;
-pub mod store;
-pub mod trends;
+pub use watercooler_core::*;
 
-pub use access::{Access, Viewer};
-pub use clock::{Clock, ManualClock, SystemClock, stored_precision};
-pub use directory::{Directory, MemoryDirectory};
-pub use error::{BoxError, Error, ErrorKind, Result};
-pub use ids::{GroupId, MAX_ID_BYTES, PersonId, PostId, PostIdGenerator, Seq, TenantId, check_id};
-pub use live::{Event, LiveSources, ResyncReason, SubscribeOptions, Subscription};
-pub use model::*;
-pub use page::{Cursor, MAX_PAGE_SIZE, Page, PageRequest};
-pub use rank::{DefaultRanker, Explanation, FeedItem, FeedOptions, FeedPage, Ranker, RankerConfig};
-pub use service::{
-    ImportedPost, NewPost, Options, ParentRef, PersonExport, Thread, Watercooler,
-    WatercoolerBuilder,
-};
-pub use store::{MemoryStore, Store};
-pub use trends::{Trend, TrendOptions};
+/// Full-text search: the [`SearchIndex`](search::SearchIndex) boundary, the query language
+/// and snippets (from the core) and, with the `search` feature, the built-in index on
+/// tantivy ([`TantivyIndex`](search::TantivyIndex)).
+pub mod search {
+    pub use watercooler_core::search::*;
+    #[cfg(feature = "search")]
+    pub use watercooler_tantivy::{
+        Highlighter, IndexLocation, IndexedPost, MAX_TOKEN_BYTES, OpenReport, Ranking,
+        RebuildCause, TantivyIndex, TantivyOptions, Unusable, fold_word, highlights, snippet,
+    };
+}
 
-/// Re-exported so integrators need not depend on watercooler-text directly.
-pub use watercooler_text;
+/// The embedded SQLite store (the `sqlite` feature): `watercooler-sqlite`.
+#[cfg(feature = "sqlite")]
+pub use watercooler_sqlite as sqlite;
 
-/// Re-exported so a host can implement [`Directory`] and [`Store`] without adding the
-/// dependency itself.
-pub use async_trait::async_trait;
+/// The PostgreSQL store (the `postgres` feature): `watercooler-postgres`.
+#[cfg(feature = "postgres")]
+pub use watercooler_postgres as postgres;

@@ -1,7 +1,7 @@
 //! The change log, read across tenants. Appending lives in `session.rs`.
 
 use sqlx::Row;
-use watercooler::{Change, Error, Result, Seq, TenantId};
+use watercooler_core::{Change, Error, Result, Seq, TenantId};
 
 use super::sql_limit;
 use crate::PgStore;

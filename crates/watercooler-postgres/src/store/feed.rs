@@ -3,8 +3,8 @@
 //! The visibility rule applies inside every source.
 
 use sqlx::Row;
-use watercooler::store::{Candidate, CandidateQuery, CandidateSources};
-use watercooler::{Access, PostId, Result};
+use watercooler_core::store::{Candidate, CandidateQuery, CandidateSources};
+use watercooler_core::{Access, PostId, Result};
 
 use super::sql_limit;
 use crate::PgStore;

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgConnection;
 use uuid::Uuid;
-use watercooler::{Error, Post, PostId, Result, TenantId};
+use watercooler_core::{Error, Post, PostId, Result, TenantId};
 
 use crate::error::db;
 use crate::rows::{self, uuid, uuids};
@@ -161,7 +161,7 @@ impl<'a> TagRows<'a> {
     pub(super) fn add(
         &mut self,
         post: PostId,
-        tags: &'a [watercooler::HashtagRef],
+        tags: &'a [watercooler_core::HashtagRef],
         at: DateTime<Utc>,
     ) {
         for (key, first, last) in rows::distinct_tags(tags) {
@@ -204,7 +204,7 @@ pub(super) struct MentionRows<'a> {
 }
 
 impl<'a> MentionRows<'a> {
-    pub(super) fn add(&mut self, post: PostId, mentions: &'a [watercooler::MentionRef]) {
+    pub(super) fn add(&mut self, post: PostId, mentions: &'a [watercooler_core::MentionRef]) {
         for person in rows::distinct_mentions(mentions) {
             self.person.push(person);
             self.post.push(uuid(post));

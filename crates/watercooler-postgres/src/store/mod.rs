@@ -15,11 +15,11 @@ mod write;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use watercooler::store::{
+use watercooler_core::store::{
     Candidate, CandidateQuery, ErasureReport, PersonData, PostFilter, checks,
 };
-use watercooler::store::{TagBucket, TagSuggestion};
-use watercooler::{
+use watercooler_core::store::{TagBucket, TagSuggestion};
+use watercooler_core::{
     Access, Change, FollowTarget, MuteTarget, NewNotification, Notification, Page, PageRequest,
     PersonId, Post, PostEdit, PostId, PostView, Reaction, ReactionKind, RequestKey, RequestRecord,
     Result, Revision, Seq, Store, TenantId,
@@ -321,12 +321,14 @@ impl Store for PgStore {
         if let Err(e) = self.wake.ensure_listening().await {
             // Without a listener, poll as a store without the capability does.
             tracing::warn!(error = %e, "cannot listen for change-log notifications");
-            let pause = timeout.min(watercooler::store::DEFAULT_CHANGE_POLL);
+            let pause = timeout.min(watercooler_core::store::DEFAULT_CHANGE_POLL);
             tokio::time::sleep(pause).await;
             return Ok(());
         }
-        watercooler::store::wait_on_notify(&self.wake.changed, after, timeout, || self.newest_seq())
-            .await
+        watercooler_core::store::wait_on_notify(&self.wake.changed, after, timeout, || {
+            self.newest_seq()
+        })
+        .await
     }
 
     async fn erase_person(

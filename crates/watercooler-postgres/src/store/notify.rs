@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 use sqlx::postgres::PgConnection;
-use watercooler::store::cursor;
-use watercooler::{
+use watercooler_core::store::cursor;
+use watercooler_core::{
     NewNotification, Notification, NotificationKind, Page, PageRequest, PersonId, PostId, Result,
     TenantId,
 };

@@ -5,8 +5,8 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 use sqlx::postgres::PgConnection;
-use watercooler::store::{ErasureReport, PersonData};
-use watercooler::{ChangeKind, PersonId, PostId, Reaction, Result, Revision, TenantId};
+use watercooler_core::store::{ErasureReport, PersonData};
+use watercooler_core::{ChangeKind, PersonId, PostId, Reaction, Result, Revision, TenantId};
 
 use super::notify::{self, NOTIFICATION_COLUMNS};
 use super::read::id_at;

@@ -6,8 +6,8 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::Row;
-use watercooler::store::cursor::{self, ReactionPosition};
-use watercooler::{
+use watercooler_core::store::cursor::{self, ReactionPosition};
+use watercooler_core::{
     Access, Error, NewNotification, NotificationKind, Page, PageRequest, PersonId, PostId,
     Reaction, ReactionKind, Result, TenantId,
 };

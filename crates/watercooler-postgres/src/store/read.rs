@@ -5,9 +5,11 @@ use std::collections::HashMap;
 
 use sqlx::Row;
 use uuid::Uuid;
-use watercooler::store::cursor;
-use watercooler::store::{Order, PostFilter};
-use watercooler::{Access, Page, PageRequest, Post, PostId, PostView, Result, Revision, TenantId};
+use watercooler_core::store::cursor;
+use watercooler_core::store::{Order, PostFilter};
+use watercooler_core::{
+    Access, Page, PageRequest, Post, PostId, PostView, Result, Revision, TenantId,
+};
 
 use super::sql_limit;
 use crate::PgStore;

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgConnection;
 use uuid::Uuid;
-use watercooler::{
+use watercooler_core::{
     Error, NewNotification, PersonId, Post, RequestKey, RequestRecord, Result, Seq, TenantId,
 };
 

@@ -4,8 +4,8 @@ use std::collections::HashSet;
 
 use sqlx::Row;
 use uuid::Uuid;
-use watercooler::store::cursor;
-use watercooler::{
+use watercooler_core::store::cursor;
+use watercooler_core::{
     Cursor, FollowTarget, MuteTarget, Page, PageRequest, PersonId, PostId, Result, TenantId,
 };
 

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::Row;
-use watercooler::store::{TagBucket, TagSuggestion};
-use watercooler::{Access, Error, PostId, Result};
+use watercooler_core::store::{TagBucket, TagSuggestion};
+use watercooler_core::{Access, Error, PostId, Result};
 
 use crate::PgStore;
 use crate::error::db;

@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 use sqlx::postgres::PgConnection;
 use uuid::Uuid;
-use watercooler::store::group_by_tenant;
-use watercooler::{
+use watercooler_core::store::group_by_tenant;
+use watercooler_core::{
     ChangeKind, Error, NewNotification, Post, PostEdit, PostId, Result, Seq, TenantId,
 };
 

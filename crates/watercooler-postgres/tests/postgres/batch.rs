@@ -1,7 +1,7 @@
 //! The import batch calls are one transaction each: a failing item leaves nothing of the
 //! items before it (the trait's defaults, call by call, would keep them).
 
-use watercooler::{
+use watercooler_core::{
     Error, FollowTarget, NewNotification, NotificationKind, PageRequest, PersonId, Seq, Store,
     TenantId,
 };

@@ -9,9 +9,12 @@ use std::time::Duration;
 
 use sqlx::AssertSqlSafe;
 use sqlx::postgres::PgConnection;
-use watercooler::search::{TantivyIndex, TantivyOptions, fingerprint};
-use watercooler::{Change, ChangeKind, PostEdit, PostId, PostIdGenerator, Seq, Store, TenantId};
+use watercooler_core::search::fingerprint;
+use watercooler_core::{
+    Change, ChangeKind, PostEdit, PostId, PostIdGenerator, Seq, Store, TenantId,
+};
 use watercooler_postgres::PgStore;
+use watercooler_tantivy::{TantivyIndex, TantivyOptions};
 
 use crate::common::{Schema, admin, connect};
 use crate::schema::{id, post};

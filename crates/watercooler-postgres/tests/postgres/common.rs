@@ -257,12 +257,13 @@ pub async fn rls_options_for(name: &str) -> PgOptions {
         .row_level_security(true)
 }
 
-/// The `PgError` inside a backend error, if any.
-pub fn pg_error(e: &watercooler::Error) -> Option<&watercooler_postgres::PgError> {
-    match e {
-        watercooler::Error::Backend { source, .. } => source.downcast_ref(),
-        _ => None,
-    }
+/// The `PgError` inside a backend error (`Error::Backend` keeps it as its source), if any.
+/// Written against `std::error::Error` because this file is compiled both here, beside
+/// `watercooler-core`, and in the root package's tests, beside the `watercooler` facade.
+pub fn pg_error<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a watercooler_postgres::PgError> {
+    e.source()?.downcast_ref()
 }
 
 /// The whole lines a child process writes to its stdout, as they come. A thread reads them,

@@ -2,7 +2,7 @@
 //! recovers, and nothing is lost or written twice.
 
 use sqlx::AssertSqlSafe;
-use watercooler::{PostId, Seq, Store};
+use watercooler_core::{PostId, Seq, Store};
 
 use crate::changelog::{eventually, gate_key, install_gate, waiting};
 use crate::common::{Schema, admin, connect};

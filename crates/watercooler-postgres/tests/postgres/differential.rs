@@ -8,9 +8,9 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, Utc};
-use watercooler::store::{CandidateQuery, Order, PostFilter};
-use watercooler::watercooler_text::hashtag_key;
-use watercooler::{
+use watercooler_core::store::{CandidateQuery, Order, PostFilter};
+use watercooler_core::watercooler_text::hashtag_key;
+use watercooler_core::{
     Access, Error, FollowTarget, GroupId, HashtagRef, MemoryStore, MentionRef, MuteTarget,
     NewNotification, NotificationKind, Page, PageRequest, PersonId, Post, PostEdit, PostId,
     PostIdGenerator, Reaction, ReactionKind, Result, Store, TenantId, UrlRef, Visibility,
@@ -51,7 +51,7 @@ const GROUPS: [(&str, &[&str]); 2] = [("eng", &["ann", "bob", "cy"]), ("hr", &["
 const TAGS: [&str; 7] = ["Café", "café", "CAFÉ", "news", "News", "ß", "tag"];
 
 /// The key of a random tag.
-fn tag_key(rng: &mut Rng) -> watercooler::watercooler_text::TagKey {
+fn tag_key(rng: &mut Rng) -> watercooler_core::watercooler_text::TagKey {
     let typed: &str = TAGS[rng.below(TAGS.len())];
     hashtag_key(typed)
 }
@@ -185,7 +185,7 @@ impl World {
             tenant: tenant.clone(),
             author,
             text,
-            language: watercooler::Language::dutch(),
+            language: watercooler_core::Language::dutch(),
             created_at: now,
             edited_at: None,
             visibility: self.visibility(),
@@ -445,7 +445,7 @@ async fn compare_reads(pair: &Pair, w: &World) {
             "changes".into(),
             format!(
                 "{:?}",
-                s.changes(watercooler::Seq(0), 100_000).await.unwrap()
+                s.changes(watercooler_core::Seq(0), 100_000).await.unwrap()
             ),
         );
         let scanned = {
@@ -634,7 +634,7 @@ pub async fn run_with(seed: u64, steps: usize, rls: bool) {
     compare_reads(&pair, &w).await;
     let kinds: BTreeSet<String> = pair
         .mem
-        .changes(watercooler::Seq(0), 100_000)
+        .changes(watercooler_core::Seq(0), 100_000)
         .await
         .unwrap()
         .iter()

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use watercooler::{
+use watercooler_core::{
     Event, FollowTarget, MemoryDirectory, NewPost, Person, Seq, Store, SubscribeOptions, TenantId,
     Viewer, Watercooler,
 };

@@ -7,9 +7,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use watercooler::store::{CandidateQuery, PostFilter};
-use watercooler::watercooler_text::hashtag_key;
-use watercooler::{
+use watercooler_core::store::{CandidateQuery, PostFilter};
+use watercooler_core::watercooler_text::hashtag_key;
+use watercooler_core::{
     Access, HashtagRef, NewNotification, NotificationKind, PageRequest, PersonId, PostEdit, PostId,
     PostIdGenerator, Reaction, ReactionKind, Seq, Store, TenantId,
 };

@@ -3,8 +3,8 @@
 
 use sqlx::postgres::PgConnection;
 use sqlx::{AssertSqlSafe, Connection, Row};
-use watercooler::store::PostFilter;
-use watercooler::{
+use watercooler_core::store::PostFilter;
+use watercooler_core::{
     Access, FollowTarget, NewNotification, NotificationKind, PageRequest, Reaction, ReactionKind,
     Seq, Store, TenantId,
 };
@@ -31,12 +31,12 @@ const TABLES: [&str; 11] = [
 async fn fill(store: &dyn Store, tenant: &str, n: u64) {
     let t = TenantId::new(tenant);
     let mut p = post(tenant, "ann", id(n as i64, n), "hello #tag @bob");
-    p.hashtags = vec![watercooler::HashtagRef {
-        key: watercooler::watercooler_text::hashtag_key("tag"),
+    p.hashtags = vec![watercooler_core::HashtagRef {
+        key: watercooler_core::watercooler_text::hashtag_key("tag"),
         display: "tag".into(),
         range: 6..10,
     }];
-    p.mentions = vec![watercooler::MentionRef {
+    p.mentions = vec![watercooler_core::MentionRef {
         person: "bob".into(),
         handle: "bob".into(),
         range: 11..15,
@@ -54,7 +54,7 @@ async fn fill(store: &dyn Store, tenant: &str, n: u64) {
     reply.reply_to = Some(p.id);
     reply.thread_root = Some(p.id);
     store.insert_post(&reply, &[]).await.unwrap();
-    let edit = watercooler::PostEdit {
+    let edit = watercooler_core::PostEdit {
         id: p.id,
         text: "edited #tag @bob".into(),
         edited_at: p.created_at,
@@ -75,7 +75,11 @@ async fn fill(store: &dyn Store, tenant: &str, n: u64) {
         .await
         .unwrap();
     store
-        .mute(&t, &"cy".into(), &watercooler::MuteTarget::Word("x".into()))
+        .mute(
+            &t,
+            &"cy".into(),
+            &watercooler_core::MuteTarget::Word("x".into()),
+        )
         .await
         .unwrap();
     store

@@ -3,8 +3,8 @@
 
 use chrono::DateTime;
 use sqlx::AssertSqlSafe;
-use watercooler::watercooler_text::hashtag_key;
-use watercooler::{Error, HashtagRef, Language, Post, PostId, Store, TenantId, Visibility};
+use watercooler_core::watercooler_text::hashtag_key;
+use watercooler_core::{Error, HashtagRef, Language, Post, PostId, Store, TenantId, Visibility};
 use watercooler_postgres::{PgError, PgOptions, PgStore, SCHEMA_VERSION};
 
 use crate::common::{Schema, admin, connect, pg_error};

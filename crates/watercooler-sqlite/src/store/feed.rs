@@ -3,8 +3,8 @@
 //! was drawn.
 
 use sqlx::Row;
-use watercooler::store::{Candidate, CandidateQuery, CandidateSources};
-use watercooler::{Access, GroupId, PersonId, Result};
+use watercooler_core::store::{Candidate, CandidateQuery, CandidateSources};
+use watercooler_core::{Access, GroupId, PersonId, Result};
 
 use super::SqliteStore;
 use super::visibility::{bind_access, visible};

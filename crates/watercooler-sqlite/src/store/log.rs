@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::{Row, SqliteConnection};
-use watercooler::{Change, ChangeKind, PostId, Result, Seq, TenantId};
+use watercooler_core::{Change, ChangeKind, PostId, Result, Seq, TenantId};
 
 use super::SqliteStore;
 use crate::codec::{id_bytes, limit, post_id, time, ts};

@@ -23,11 +23,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::{Connection, Sqlite, SqliteConnection, Transaction};
 use tokio::sync::{Mutex, MutexGuard};
-use watercooler::store::{
+use watercooler_core::store::{
     Candidate, CandidateQuery, ErasureReport, PersonData, PostFilter, TagBucket, TagSuggestion,
     checks,
 };
-use watercooler::{
+use watercooler_core::{
     Access, Change, FollowTarget, MuteTarget, NewNotification, Notification, Page, PageRequest,
     PersonId, Post, PostEdit, PostId, PostView, Reaction, ReactionKind, RequestKey, RequestRecord,
     Result, Revision, Seq, Store, TenantId,
@@ -103,7 +103,7 @@ impl SqliteStore {
     /// Opens (creating if missing) the database file at `path` with the default options,
     /// migrating its schema to this library's version.
     ///
-    /// Errors are [`watercooler::Error::Backend`] holding a [`crate::SqliteError`]:
+    /// Errors are [`watercooler_core::Error::Backend`] holding a [`crate::SqliteError`]:
     /// `NewerSchema` for a file of a newer library, `Corrupt` for a damaged file or one
     /// that is not a database, `ForeignDatabase` for another application's database.
     pub async fn open(path: impl AsRef<Path>) -> Result<SqliteStore> {
@@ -499,7 +499,7 @@ impl Store for SqliteStore {
     }
 
     async fn wait_for_change(&self, after: Seq, timeout: std::time::Duration) -> Result<()> {
-        watercooler::store::wait_on_notify(&self.inner.changed, after, timeout, || {
+        watercooler_core::store::wait_on_notify(&self.inner.changed, after, timeout, || {
             self.last_seq_impl()
         })
         .await

@@ -3,8 +3,8 @@
 use std::collections::HashSet;
 
 use sqlx::{Row, SqliteConnection};
-use watercooler::store::cursor;
-use watercooler::{
+use watercooler_core::store::cursor;
+use watercooler_core::{
     Error, NewNotification, Notification, NotificationKind, Page, PageRequest, PersonId, PostId,
     Result, TenantId,
 };

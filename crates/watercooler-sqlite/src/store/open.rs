@@ -4,7 +4,7 @@
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sqlx::{Connection, SqliteConnection};
 use std::path::Path;
-use watercooler::Result;
+use watercooler_core::Result;
 
 use crate::error::{SqliteError, map};
 use crate::options::SqliteOptions;

@@ -8,8 +8,8 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::SqliteConnection;
-use watercooler::store::group_by_tenant;
-use watercooler::{
+use watercooler_core::store::group_by_tenant;
+use watercooler_core::{
     ChangeKind, Error, NewNotification, Post, PostEdit, PostId, Result, Seq, TenantId, Visibility,
 };
 

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::{Connection, Row, SqliteConnection};
-use watercooler::store::{ErasureReport, PersonData};
-use watercooler::{
+use watercooler_core::store::{ErasureReport, PersonData};
+use watercooler_core::{
     ChangeKind, FollowTarget, MuteTarget, PersonId, PostId, Reaction, Result, Revision, TenantId,
 };
 

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 use sqlx::Row;
-use watercooler::{
+use watercooler_core::{
     Access, NewNotification, NotificationKind, Page, PageRequest, PersonId, PostId, Reaction,
     ReactionKind, Result, TenantId, store::cursor,
 };

@@ -4,10 +4,12 @@
 use std::collections::HashMap;
 
 use sqlx::Row;
-use watercooler::store::{Order, PostFilter};
-use watercooler::{Access, Page, PageRequest, Post, PostId, PostView, Result, Revision, TenantId};
+use watercooler_core::store::{Order, PostFilter};
+use watercooler_core::{
+    Access, Page, PageRequest, Post, PostId, PostView, Result, Revision, TenantId,
+};
 
-use watercooler::store::cursor;
+use watercooler_core::store::cursor;
 
 use super::SqliteStore;
 use super::visibility::{bind_access, visible};

@@ -2,7 +2,7 @@
 //! deleted with it (the `request_keys` foreign key cascades).
 
 use sqlx::{Row, SqliteConnection};
-use watercooler::{
+use watercooler_core::{
     NewNotification, PersonId, Post, RequestKey, RequestRecord, Result, Seq, TenantId,
 };
 

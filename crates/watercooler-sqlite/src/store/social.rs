@@ -3,9 +3,9 @@
 
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
-use watercooler::store::cursor;
-use watercooler::watercooler_text::hashtag_key;
-use watercooler::{
+use watercooler_core::store::cursor;
+use watercooler_core::watercooler_text::hashtag_key;
+use watercooler_core::{
     Cursor, FollowTarget, GroupId, MuteTarget, Page, PageRequest, PersonId, Result, TenantId,
 };
 

@@ -3,9 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::Row;
-use watercooler::store::{TagBucket, TagSuggestion};
-use watercooler::watercooler_text::hashtag_key;
-use watercooler::{Access, Error, Result};
+use watercooler_core::store::{TagBucket, TagSuggestion};
+use watercooler_core::watercooler_text::hashtag_key;
+use watercooler_core::{Access, Error, Result};
 
 use super::SqliteStore;
 use super::visibility::{bind_access, visible};

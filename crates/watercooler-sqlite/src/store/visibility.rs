@@ -1,4 +1,4 @@
-//! THE visibility rule of [`watercooler::Access::can_see_parts`], as SQL: a post of the
+//! THE visibility rule of [`watercooler_core::Access::can_see_parts`], as SQL: a post of the
 //! viewer's tenant is visible to its author, to everyone for `org`, to members for `group`,
 //! and to recipients for `direct`. Every visibility-filtered statement binds the viewer as
 //! `?1` tenant, `?2` person, `?3` JSON array of the viewer's groups (see [`bind_access`]),
@@ -7,7 +7,7 @@
 use sqlx::Sqlite;
 use sqlx::query::Query;
 use sqlx::sqlite::SqliteArguments;
-use watercooler::{Access, GroupId};
+use watercooler_core::{Access, GroupId};
 
 use crate::codec::strings_json;
 

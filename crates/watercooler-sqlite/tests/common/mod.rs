@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use watercooler::{Page, PageRequest};
+use watercooler_core::{Page, PageRequest};
 
 /// SplitMix64: small, seeded, good enough to drive tests reproducibly.
 pub struct Rng(u64);
@@ -83,7 +83,7 @@ impl Drop for TempDir {
 /// Every item of a list, walked with pages of `limit`; checks the page invariants.
 pub async fn all_pages<T>(
     limit: usize,
-    mut fetch: impl AsyncFnMut(PageRequest) -> watercooler::Result<Page<T>>,
+    mut fetch: impl AsyncFnMut(PageRequest) -> watercooler_core::Result<Page<T>>,
 ) -> Vec<T> {
     let mut out = Vec::new();
     let mut req = PageRequest::first(limit);

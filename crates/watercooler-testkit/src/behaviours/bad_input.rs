@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use chrono::Duration;
-use watercooler::store::PostFilter;
-use watercooler::watercooler_text::TextError;
-use watercooler::{
+use watercooler_core::store::PostFilter;
+use watercooler_core::watercooler_text::TextError;
+use watercooler_core::{
     Cursor, FollowTarget, GroupId, MAX_PAGE_SIZE, NewPost, PageRequest, PersonId, PostEdit, PostId,
     ReactionKind, Store, Viewer,
 };
@@ -44,7 +44,7 @@ fn bad_texts() -> Vec<BadText> {
 /// people and groups are typed refusals; the store's own writes on unknown posts are
 /// "not found". Nothing changes: no change-log entry, no post, counter or notification.
 ///
-/// [`Error::Invalid`]: watercooler::Error::Invalid
+/// [`Error::Invalid`]: watercooler_core::Error::Invalid
 pub async fn bad_input_is_refused_and_changes_nothing(store: Arc<dyn Store>) {
     let fx = Fixture::new(store, "badinput").await;
     let s = &*fx.store;
@@ -202,7 +202,7 @@ pub async fn bad_input_is_refused_and_changes_nothing(store: Arc<dyn Store>) {
         s.set_pinned(&t, &missing, Some(later), now).await,
         "store.set_pinned of an unknown post",
     );
-    let r = watercooler::Reaction {
+    let r = watercooler_core::Reaction {
         post: missing,
         person: PersonId::new("bob"),
         kind: ReactionKind::Like,
@@ -227,7 +227,7 @@ pub async fn bad_input_is_refused_and_changes_nothing(store: Arc<dyn Store>) {
 /// Every paginated call refuses a limit of 0 or more than [`MAX_PAGE_SIZE`] and a cursor
 /// it did not hand out with [`Error::Invalid`], and accepts exactly `MAX_PAGE_SIZE`.
 ///
-/// [`Error::Invalid`]: watercooler::Error::Invalid
+/// [`Error::Invalid`]: watercooler_core::Error::Invalid
 pub async fn page_limits_and_cursors_are_checked(store: Arc<dyn Store>) {
     let fx = Fixture::new(store, "limits").await;
     let s = &*fx.store;
@@ -293,7 +293,7 @@ pub async fn page_limits_and_cursors_are_checked(store: Arc<dyn Store>) {
     ));
 
     for (name, req, good) in requests {
-        let check = |r: watercooler::Result<usize>, path: &str| {
+        let check = |r: watercooler_core::Result<usize>, path: &str| {
             let what = format!("{path} with {name}");
             if good {
                 ok(r, &what);
@@ -342,6 +342,6 @@ pub async fn page_limits_and_cursors_are_checked(store: Arc<dyn Store>) {
 }
 
 /// The number of items of a page, for checks that only care whether the call succeeded.
-fn n<T>(r: watercooler::Result<watercooler::Page<T>>) -> watercooler::Result<usize> {
+fn n<T>(r: watercooler_core::Result<watercooler_core::Page<T>>) -> watercooler_core::Result<usize> {
     r.map(|p| p.items.len())
 }

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use watercooler::watercooler_text::hashtag_key;
-use watercooler::{
+use watercooler_core::watercooler_text::hashtag_key;
+use watercooler_core::{
     ChangeKind, FollowTarget, GroupId, ImportedPost, NewNotification, NewPost, Notification,
     NotificationKind, ParentRef, PersonId, Post, PostId, PostIdGenerator, PostStats, Store,
     TenantId,
@@ -225,7 +225,7 @@ async fn notifications_of(store: &dyn Store, tenant: &TenantId, who: &str) -> Ve
 /// item order: two replies to one post are one notification, latest actor first), the
 /// same interactions, and one `Created` entry per post in item order, the call returning
 /// the last one's seq. A batch spanning two tenants notifies each tenant's people only.
-/// A batch whose first post exists is a [`watercooler::Error::AlreadyExists`] and stores
+/// A batch whose first post exists is a [`watercooler_core::Error::AlreadyExists`] and stores
 /// nothing; an empty batch writes nothing.
 pub async fn insert_posts_with_notifications_equals_single_inserts(store: Arc<dyn Store>) {
     let fx = Fixture::new(store, "insertmany").await;

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use chrono::Duration;
-use watercooler::{ChangeKind, NewPost, Post, PostId, Seq, Store};
+use watercooler_core::{ChangeKind, NewPost, Post, PostId, Seq, Store};
 
 use crate::check::{already_exists, ok};
 use crate::fixture::Fixture;
@@ -47,7 +47,7 @@ pub async fn change_log_is_ordered_and_complete(store: Arc<dyn Store>) {
     fx.tick();
     let report = ok(
         fx.wc
-            .erase_person(&fx.tenant, &watercooler::PersonId::new("bob"))
+            .erase_person(&fx.tenant, &watercooler_core::PersonId::new("bob"))
             .await,
         "erase bob",
     );
@@ -212,13 +212,13 @@ pub async fn change_log_is_ordered_and_complete(store: Arc<dyn Store>) {
 
 /// Bulk import: `insert_posts` stores every post with a `Created` entry and returns the
 /// last seq; it is atomic — a batch holding one duplicate id is a
-/// [`watercooler::Error::AlreadyExists`] and stores nothing; `insert_post` of an existing id is
+/// [`watercooler_core::Error::AlreadyExists`] and stores nothing; `insert_post` of an existing id is
 /// a conflict too.
 pub async fn bulk_import_is_atomic(store: Arc<dyn Store>) {
     let fx = Fixture::new(store, "bulk").await;
     let s = &*fx.store;
     let template = fx.publish("alice", NewPost::new("template #bulk")).await;
-    let ids = watercooler::PostIdGenerator::default();
+    let ids = watercooler_core::PostIdGenerator::default();
     let make = |i: usize| {
         let mut p = template.clone();
         p.id = ids.next(fx.now() + Duration::seconds(i as i64));

@@ -3,8 +3,8 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use watercooler::store::PostFilter;
-use watercooler::{
+use watercooler_core::store::PostFilter;
+use watercooler_core::{
     ChangeKind, NewPost, NotificationKind, PersonId, PostId, ReactionKind, Store, Viewer,
 };
 

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use watercooler::store::{CandidateQuery, CandidateSources};
-use watercooler::watercooler_text::hashtag_key;
-use watercooler::{GroupId, NewPost, Person, PersonId, PostId, ReactionKind, Store};
+use watercooler_core::store::{CandidateQuery, CandidateSources};
+use watercooler_core::watercooler_text::hashtag_key;
+use watercooler_core::{GroupId, NewPost, Person, PersonId, PostId, ReactionKind, Store};
 
 use crate::check::ok;
 use crate::fixture::{Fixture, start};
@@ -164,7 +164,7 @@ pub async fn feed_candidates_follow_the_query(store: Arc<dyn Store>) {
 /// Candidates by post id, checking each post comes once.
 async fn candidates(
     s: &dyn Store,
-    access: &watercooler::Access,
+    access: &watercooler_core::Access,
     q: &CandidateQuery,
 ) -> BTreeMap<PostId, CandidateSources> {
     let c = ok(s.feed_candidates(access, q).await, "store.feed_candidates");

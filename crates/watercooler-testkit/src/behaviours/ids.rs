@@ -1,11 +1,11 @@
 //! Host ids — tenants, people, groups — as `docs/storage.md` ("Identifiers") defines them:
 //! 1 to `MAX_ID_BYTES` bytes of UTF-8 without control characters. An id outside that is
-//! refused with [`watercooler::Error::Invalid`] at every entry, alike on every store, and
+//! refused with [`watercooler_core::Error::Invalid`] at every entry, alike on every store, and
 //! nothing is stored; an id inside it, however long or non-ASCII, works everywhere.
 
 use std::sync::Arc;
 
-use watercooler::{
+use watercooler_core::{
     FollowTarget, Group, GroupId, GroupKind, MAX_ID_BYTES, MuteTarget, NewPost, PageRequest,
     Person, PersonId, Post, Reaction, ReactionKind, Store, TenantId, Viewer, Visibility,
 };
@@ -40,7 +40,7 @@ pub async fn bad_ids_are_refused_everywhere(store: Arc<dyn Store>) {
         // The store, directly: every id a post holds.
         let mut posts: Vec<(&str, Post)> = Vec::new();
         let mut p = good.clone();
-        p.id = watercooler::PostId::from_parts(fx.now(), 0xbad);
+        p.id = watercooler_core::PostId::from_parts(fx.now(), 0xbad);
         p.tenant = TenantId::new(bad.clone());
         posts.push(("tenant id", p.clone()));
         p.tenant = fx.tenant.clone();

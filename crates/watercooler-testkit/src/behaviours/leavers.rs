@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use watercooler::{
+use watercooler_core::{
     GroupId, ImportedPost, NewPost, Notification, NotificationKind, PageRequest, ParentRef,
     PersonId, Post, PostId, Store,
 };

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use watercooler::{
+use watercooler_core::{
     Event, FollowTarget, GroupId, NewPost, PersonId, PostId, Seq, Store, SubscribeOptions,
     Subscription,
 };
@@ -170,7 +170,7 @@ pub async fn live_events_follow_visibility(store: Arc<dyn Store>) {
             fx.wc
                 .follow(
                     &fx.viewer(who),
-                    FollowTarget::Hashtag(watercooler::watercooler_text::hashtag_key("pay")),
+                    FollowTarget::Hashtag(watercooler_core::watercooler_text::hashtag_key("pay")),
                 )
                 .await,
             "follow #pay",

@@ -2,8 +2,8 @@
 //!
 //! Each behaviour builds its own fixture — fresh, unique tenant ids, a directory with the
 //! same small cast (alice the admin and bob in the open team `eng`, carol in the private
-//! department `hr`, dave in no group), a [`watercooler::Watercooler`] service over the
-//! store with a [`watercooler::ManualClock`] — and panics with a message naming what went
+//! department `hr`, dave in no group), a [`watercooler_core::Watercooler`] service over the
+//! store with a [`watercooler_core::ManualClock`] — and panics with a message naming what went
 //! wrong. Behaviours may run in parallel against one store and again against a database
 //! that kept earlier runs' data.
 

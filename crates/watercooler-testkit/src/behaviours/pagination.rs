@@ -3,9 +3,9 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use watercooler::store::{Order, PostFilter};
-use watercooler::watercooler_text::hashtag_key;
-use watercooler::{
+use watercooler_core::store::{Order, PostFilter};
+use watercooler_core::watercooler_text::hashtag_key;
+use watercooler_core::{
     Access, FollowTarget, MuteTarget, NewPost, PageRequest, PersonId, PostId, ReactionKind, Store,
     Viewer,
 };

@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use watercooler::store::{Order, PostFilter};
-use watercooler::watercooler_text::hashtag_key;
-use watercooler::{
+use watercooler_core::store::{Order, PostFilter};
+use watercooler_core::watercooler_text::hashtag_key;
+use watercooler_core::{
     ChangeKind, Language, NewPost, NotificationKind, PageRequest, PersonId, PostId, ReactionKind,
     Revision, Store, Visibility,
 };
@@ -468,7 +468,7 @@ pub async fn delete_removes_from_every_read_path(store: Arc<dyn Store>) {
     let keep = fx.publish("alice", NewPost::new("Unrelated #keepme")).await;
 
     // Before: the thread is everywhere (this proves the checks below can fail).
-    let note_about = |n: &watercooler::Notification| [root.id, r1.id, r2.id].contains(&n.post);
+    let note_about = |n: &watercooler_core::Notification| [root.id, r1.id, r2.id].contains(&n.post);
     let bob_n = ok(
         fx.wc
             .notifications(&fx.viewer("bob"), &PageRequest::first(50))
@@ -722,7 +722,7 @@ pub async fn writes_return_what_is_stored(store: Arc<dyn Store>) {
     let at = reactions.items[0].at;
     assert_eq!(
         at,
-        watercooler::stored_precision(fx.now()),
+        watercooler_core::stored_precision(fx.now()),
         "the reaction's time is the clock's, to the microsecond"
     );
 }

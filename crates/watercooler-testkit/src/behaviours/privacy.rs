@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use watercooler::store::PersonData;
-use watercooler::watercooler_text::hashtag_key;
-use watercooler::{
+use watercooler_core::store::PersonData;
+use watercooler_core::watercooler_text::hashtag_key;
+use watercooler_core::{
     ChangeKind, FollowTarget, GroupId, MuteTarget, NewPost, NotificationKind, PersonExport,
     PersonId, PostId, Reaction, ReactionKind, Revision, Store,
 };
@@ -51,7 +51,7 @@ pub async fn erase_person_removes_everything(store: Arc<dyn Store>) {
         )
         .await;
     let br = fx.reply("bob", &a1.id, "bob replies #erasebob4").await;
-    let react = async |v: &watercooler::Viewer, post: &PostId, kind| {
+    let react = async |v: &watercooler_core::Viewer, post: &PostId, kind| {
         fx.tick();
         assert!(ok(fx.wc.react(v, post, kind).await, "react"));
     };

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use watercooler::{
+use watercooler_core::{
     NewPost, Notification, NotificationKind, PageRequest, PersonId, Post, PostId, Reaction,
     ReactionKind, Store, Viewer,
 };
@@ -199,7 +199,7 @@ pub async fn reactions_are_one_per_person_and_kind(store: Arc<dyn Store>) {
 /// The store's reaction calls directly: a duplicate `add_reaction` returns `false`;
 /// `add_reactions` skips existing ones and returns how many were new; `remove_reaction`
 /// returns whether it existed; reacting counts an interaction with the author; reacting to
-/// an unknown post is [`watercooler::Error::NotFound`].
+/// an unknown post is [`watercooler_core::Error::NotFound`].
 pub async fn store_reactions_are_idempotent(store: Arc<dyn Store>) {
     let fx = Fixture::new(store, "storereact").await;
     let s = &*fx.store;

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use watercooler::{ErrorKind, NewPost, PageRequest, PersonId, RequestKey, Store, Viewer};
+use watercooler_core::{ErrorKind, NewPost, PageRequest, PersonId, RequestKey, Store, Viewer};
 
 use crate::check::{error_kind, join, ok};
 use crate::fixture::Fixture;
@@ -102,7 +102,7 @@ pub async fn retries_with_a_request_key_store_once(store: Arc<dyn Store>) {
     let created: Vec<_> = tenant_changes(s, &fx.tenant, start)
         .await
         .into_iter()
-        .filter(|c| c.kind == watercooler::ChangeKind::Created)
+        .filter(|c| c.kind == watercooler_core::ChangeKind::Created)
         .collect();
     assert_eq!(
         created.len(),

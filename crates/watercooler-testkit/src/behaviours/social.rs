@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use chrono::Duration;
-use watercooler::store::CandidateQuery;
-use watercooler::watercooler_text::hashtag_key;
-use watercooler::{
+use watercooler_core::store::CandidateQuery;
+use watercooler_core::watercooler_text::hashtag_key;
+use watercooler_core::{
     ChangeKind, FollowTarget, GroupId, MuteTarget, NewPost, PageRequest, PersonId, PostId, Store,
 };
 

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use chrono::Duration;
-use watercooler::store::PostFilter;
-use watercooler::watercooler_text::hashtag_key;
-use watercooler::{
+use watercooler_core::store::PostFilter;
+use watercooler_core::watercooler_text::hashtag_key;
+use watercooler_core::{
     FollowTarget, MuteTarget, NewPost, PageRequest, PersonId, PostEdit, Reaction, ReactionKind,
     Store, Viewer,
 };

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use watercooler::store::{Order, PostFilter};
-use watercooler::{NewPost, NotificationKind, PageRequest, PersonId, PostId, Store};
+use watercooler_core::store::{Order, PostFilter};
+use watercooler_core::{NewPost, NotificationKind, PageRequest, PersonId, PostId, Store};
 
 use crate::check::{all_pages, hidden, invalid, ok};
 use crate::fixture::Fixture;

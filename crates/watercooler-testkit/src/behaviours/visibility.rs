@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use watercooler::{
+use watercooler_core::{
     FollowTarget, GroupId, NewPost, NotificationKind, PageRequest, PersonId, Post, PostId,
     ReactionKind, Result, Store, Visibility,
 };

@@ -2,7 +2,7 @@
 //!
 //! One tokenizer, [`WordTokenizer`], serves every text field; the per-language fields add a
 //! Snowball stemmer after it (tantivy's for English, ours for Dutch: see
-//! [`super::dutch`]). The same code analyses posts (at indexing), queries (at
+//! [`crate::dutch`]). The same code analyses posts (at indexing), queries (at
 //! search) and snippets (to find what to highlight), so the three always agree.
 //!
 //! - A *word* is a run of letters, digits and combining marks. Default-ignorable code points
@@ -32,7 +32,7 @@ use tantivy::tokenizer::{
     Language as StemLanguage, Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer,
 };
 
-use super::dutch::DutchStemmer;
+use crate::dutch::DutchStemmer;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::{
     canonical_combining_class, decompose_compatible, is_combining_mark,

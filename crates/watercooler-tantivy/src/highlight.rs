@@ -13,7 +13,7 @@ use std::ops::Range;
 use tantivy::tokenizer::TextAnalyzer;
 use watercooler_text::{HighlightTag, TagKey};
 
-use super::analysis::{Analyzer, Term, analyze};
+use crate::analysis::{Analyzer, Term, analyze};
 use watercooler_core::PersonId;
 use watercooler_core::model::Post;
 use watercooler_core::search::{

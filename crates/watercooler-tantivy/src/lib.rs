@@ -35,24 +35,16 @@
 //! ```
 #![deny(missing_docs)]
 
-mod acl;
-mod any_term;
-mod audience;
-mod bits;
-mod compile;
-mod cursor;
-mod newest;
-mod report;
-mod schema;
-mod searcher;
-mod segments;
-mod stats;
-mod storage;
+// Grouped by job: `index` keeps the files (schema, storage, the writer that follows the
+// change log), `plan` turns a query into tantivy queries, `filter` restricts them to what a
+// viewer may see, `collect` gathers and orders the hits, `tags` counts hashtags for
+// suggestions; `terms` is the one leaf they share, the audience terms of posts and viewers.
+mod collect;
+mod filter;
+mod index;
+mod plan;
 mod tags;
-mod term_bits;
-mod term_infos;
-mod top;
-mod writer;
+mod terms;
 
 mod analysis;
 mod dutch;
@@ -70,13 +62,13 @@ use async_trait::async_trait;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyError};
 use tokio::sync::Notify;
 
-pub use self::report::{OpenReport, RebuildCause, Unusable};
+pub use self::index::report::{OpenReport, RebuildCause, Unusable};
 
-use self::audience::AudienceCache;
-use self::schema::{Fields, SCHEMA_VERSION};
-use self::segments::SegmentCache;
-use self::term_bits::TermBitsCache;
-use self::writer::{blocking, parse_payload, spawn_follower};
+use self::collect::segments::SegmentCache;
+use self::filter::term_bits::TermBitsCache;
+use self::index::schema::{Fields, SCHEMA_VERSION};
+use self::index::writer::{blocking, parse_payload, spawn_follower};
+use self::tags::TagCountCache;
 use crate::analysis::Analyzer;
 use watercooler_core::Access;
 use watercooler_core::model::Post;
@@ -240,7 +232,7 @@ pub struct TantivyIndex {
     reader: IndexReader,
     /// The schema, the per-segment caches (organisation bitsets of the permission filter,
     /// columns and id order) and the ranking: what searches read besides the searcher.
-    engine: searcher::Engine,
+    engine: collect::searcher::Engine,
     /// The one long-lived writer; `None` once closed.
     writer: Arc<Mutex<Option<IndexWriter>>>,
     pipeline: tokio::sync::Mutex<Pipeline>,
@@ -251,7 +243,7 @@ pub struct TantivyIndex {
     moved_aside: Option<PathBuf>,
     report: OpenReport,
     /// The directory lock (none in memory); released by `close`, or when dropped.
-    lock: Mutex<Option<storage::DirLock>>,
+    lock: Mutex<Option<index::storage::DirLock>>,
 }
 
 impl std::fmt::Debug for TantivyIndex {
@@ -312,14 +304,18 @@ impl TantivyIndex {
                 IndexLocation::Memory => {
                     let index = Index::builder()
                         .schema(schema)
-                        .settings(schema::settings())
+                        .settings(index::schema::settings())
                         .create_in_ram()
                         .map_err(tantivy_error)?;
                     (index, None, (None, 0))
                 }
                 IndexLocation::Directory(path) => {
-                    let opened =
-                        storage::open_dir(path, &schema, SCHEMA_VERSION, opts.keep_moved_aside)?;
+                    let opened = index::storage::open_dir(
+                        path,
+                        &schema,
+                        SCHEMA_VERSION,
+                        opts.keep_moved_aside,
+                    )?;
                     let found = (opened.moved_aside, opened.leftovers_removed);
                     (opened.index, Some(opened.lock), found)
                 }
@@ -361,9 +357,9 @@ impl TantivyIndex {
             store,
             index,
             reader,
-            engine: searcher::Engine {
+            engine: collect::searcher::Engine {
                 fields,
-                audience: Arc::new(AudienceCache::default()),
+                audience: Arc::new(TagCountCache::default()),
                 bits: Arc::new(TermBitsCache::default()),
                 segments: Arc::new(SegmentCache::default()),
                 ranking: options.ranking,
@@ -404,7 +400,7 @@ impl TantivyIndex {
             && !me.options.keep_moved_aside
         {
             blocking(move || {
-                storage::remove_moved_aside(&aside);
+                index::storage::remove_moved_aside(&aside);
                 Ok(())
             })
             .await?;
@@ -465,7 +461,7 @@ impl TantivyIndex {
         query: &SearchQuery,
         request: &SearchRequest,
     ) -> Result<IndexResults> {
-        searcher::search(
+        collect::searcher::search(
             &self.engine,
             &self.reader.searcher(),
             access,
@@ -495,7 +491,7 @@ impl TantivyIndex {
     /// Every document in the searchable index, sorted by tenant and id (duplicates would
     /// show twice). Blocking; for audits and tests that compare the index with the store.
     pub fn documents(&self) -> Result<Vec<IndexedPost>> {
-        searcher::documents(&self.reader.searcher())
+        collect::searcher::documents(&self.reader.searcher())
     }
 
     /// Benchmark baseline: indexes `posts` with plain tantivy — the same schema and
@@ -537,8 +533,10 @@ impl SearchIndex for TantivyIndex {
     ) -> Result<IndexResults> {
         let (reader, engine) = (self.reader.clone(), self.engine.clone());
         let (access, query, request) = (access.clone(), query.clone(), request.clone());
-        blocking(move || searcher::search(&engine, &reader.searcher(), &access, &query, &request))
-            .await
+        blocking(move || {
+            collect::searcher::search(&engine, &reader.searcher(), &access, &query, &request)
+        })
+        .await
     }
 
     async fn suggest_tags(

@@ -3,27 +3,27 @@
 //!
 //! A viewer sees (a) their tenant's organisation posts — the same set for everyone in the
 //! tenant — and (b) their *own* audience: posts of their groups and posts by or to them
-//! (see [`super::acl`]). Counting (a) live meant reading the tags of every visible post
+//! (see [`crate::filter::acl`]). Counting (a) live meant reading the tags of every visible post
 //! carrying a candidate tag: tens of thousands for a popular tag, several milliseconds. So
-//! (a) is counted once per segment and kept in [`super::audience::AudienceCache`], keyed by
+//! (a) is counted once per segment and kept in [`TagCountCache`], keyed by
 //! the segment, its deletes and the organisation term, and only (b) — a few hundred or
 //! thousand posts — is counted per call. A post in both (an organisation post by the viewer)
 //! counts in (a) only. Nothing viewer-specific is cached.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
 use std::ops::{Bound, Range};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use tantivy::columnar::StrColumn;
-use tantivy::{DocId, SegmentReader};
+use tantivy::index::SegmentId;
+use tantivy::{DocId, Opstamp, SegmentReader};
 use watercooler_text::hashtag_key;
 
-use super::acl;
-use super::audience::AudienceCache;
-use super::bits::DocBits;
-use super::schema::{Fields, SHOWN_SEP};
-use super::tantivy_error;
-use super::term_bits::TermBitsCache;
+use crate::filter::bits::DocBits;
+use crate::filter::term_bits::TermBitsCache;
+use crate::index::schema::{Fields, SHOWN_SEP};
+use crate::tantivy_error;
 use watercooler_core::Access;
 use watercooler_core::Result;
 use watercooler_core::store::TagSuggestion;
@@ -137,7 +137,7 @@ impl KeyCount {
 pub(crate) fn suggest_tags(
     searcher: &tantivy::Searcher,
     fields: &Fields,
-    audience: &Arc<AudienceCache>,
+    audience: &Arc<TagCountCache>,
     bits: &Arc<TermBitsCache>,
     access: &Access,
     prefix: &str,
@@ -147,7 +147,7 @@ pub(crate) fn suggest_tags(
         return Ok(Vec::new());
     }
     let prefix = hashtag_key(prefix).into_string();
-    let terms = acl::viewer_terms(access);
+    let terms = crate::terms::viewer_terms(access);
     let mut counts: BTreeMap<String, KeyCount> = BTreeMap::new();
     let mut own: Vec<DocId> = Vec::new();
     for segment in searcher.segment_readers() {
@@ -339,5 +339,64 @@ impl OwnTags {
             };
             entry.add(docs, std::iter::once((display.as_str(), *n)));
         }
+    }
+}
+/// More entries than this (tenants × segments) and the cache starts over.
+const MAX_ENTRIES: usize = 1_024;
+
+/// A segment, its deletes and a term.
+type CacheKey = (SegmentId, Option<Opstamp>, Vec<u8>);
+
+/// Per segment and organisation term, the tag counts of its documents.
+#[derive(Default)]
+pub(crate) struct TagCountCache {
+    tags: Mutex<HashMap<CacheKey, Arc<SegmentTags>>>,
+}
+
+impl fmt::Debug for TagCountCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.tags.lock().map_or(0, |m| m.len());
+        f.debug_struct("TagCountCache")
+            .field("entries", &n)
+            .finish()
+    }
+}
+
+impl TagCountCache {
+    /// The tag counts of the live documents in `docs`, which are the documents of `term`.
+    pub(crate) fn tags(
+        &self,
+        reader: &SegmentReader,
+        term: &[u8],
+        docs: &DocBits,
+    ) -> tantivy::Result<Arc<SegmentTags>> {
+        let key = (reader.segment_id(), reader.delete_opstamp(), term.to_vec());
+        if let Some(hit) = self
+            .tags
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return Ok(hit.clone());
+        }
+        // Counted outside the lock: other searches go on meanwhile (two may count the
+        // same segment once; both results are equal).
+        let counted = Arc::new(SegmentTags::count(reader, docs)?);
+        let mut map = self.tags.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX_ENTRIES {
+            map.clear();
+        }
+        // Older delete generations of this segment are of no more use.
+        map.retain(|(s, d, t), _| !(*s == key.0 && *d != key.1 && t == term));
+        map.insert(key, counted.clone());
+        Ok(counted)
+    }
+
+    /// Drops the entries of segments that are not in `live`.
+    pub(crate) fn retain(&self, live: &HashSet<SegmentId>) {
+        self.tags
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|(s, _, _), _| live.contains(s));
     }
 }

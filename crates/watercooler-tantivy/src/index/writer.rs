@@ -29,8 +29,8 @@ use std::sync::{Arc, Weak};
 
 use tantivy::{IndexWriter, Term};
 
-use super::schema::{Fields, doc_key};
-use super::{Pipeline, TantivyIndex, tantivy_error};
+use crate::index::schema::{Fields, doc_key};
+use crate::{Pipeline, TantivyIndex, tantivy_error};
 use watercooler_core::model::{ChangeKind, Post};
 use watercooler_core::{Error, Result};
 use watercooler_core::{PostId, Seq, TenantId};
@@ -80,7 +80,7 @@ fn with_writer<T>(
 
 impl TantivyIndex {
     /// Applies every pending change and commits; undoes uncommitted work on failure.
-    pub(super) async fn catch_up_locked(&self, p: &mut Pipeline) -> Result<()> {
+    pub(crate) async fn catch_up_locked(&self, p: &mut Pipeline) -> Result<()> {
         let result = self.apply_pending(p).await;
         if result.is_err() {
             self.rollback(p).await;
@@ -143,7 +143,7 @@ impl TantivyIndex {
     }
 
     /// Commits with the watermark, purges after erasures, reloads the reader.
-    pub(super) async fn commit_locked(&self, p: &mut Pipeline) -> Result<()> {
+    pub(crate) async fn commit_locked(&self, p: &mut Pipeline) -> Result<()> {
         let (writer, index, reader) =
             (self.writer.clone(), self.index.clone(), self.reader.clone());
         let (audience, bits, segments) = (
@@ -197,7 +197,7 @@ impl TantivyIndex {
     }
 
     /// Recreates every document from the store, then applies what changed meanwhile.
-    pub(super) async fn rebuild_locked(&self, p: &mut Pipeline) -> Result<()> {
+    pub(crate) async fn rebuild_locked(&self, p: &mut Pipeline) -> Result<()> {
         let result = self.rebuild_inner(p).await;
         if result.is_err() {
             self.rollback(p).await;
@@ -290,7 +290,7 @@ fn merge(w: &mut IndexWriter, index: &tantivy::Index, all: bool) {
 /// A wake-up (a post was just published) starts a round early, but rounds stay at least
 /// [`MIN_ROUND_GAP`] apart: a burst of publishes is committed in batches, not one commit per
 /// post (tiny segments pile up and tantivy never throttles, tantivy#194).
-pub(super) fn spawn_follower(index: &Arc<TantivyIndex>) {
+pub(crate) fn spawn_follower(index: &Arc<TantivyIndex>) {
     let weak: Weak<TantivyIndex> = Arc::downgrade(index);
     let wake = index.wake.clone();
     let interval = index.options.poll_interval;
@@ -328,9 +328,9 @@ mod tests {
     use tantivy::Index;
 
     use super::*;
+    use crate::collect::segments::SegmentData;
+    use crate::index::schema::settings;
     use crate::register_tokenizers;
-    use crate::schema::settings;
-    use crate::segments::SegmentData;
 
     /// Merging every segment (what a rebuild ends with) leaves one segment, keeps the
     /// commit's watermark, and keeps the documents sorted: each tenant's one run, ids

@@ -3,7 +3,7 @@
 //! live documents.
 //!
 //! Bitsets are kept for two kinds of term: a tenant's organisation term, which nearly every
-//! search of that tenant tests its matches against (see [`super::audience`]), and a popular
+//! search of that tenant tests its matches against (see [`crate::filter::audience`]), and a popular
 //! filter term — `#tag`, `in:group`, `has:link` — whose page and count are then computed a
 //! word at a time (see `acl::DenseMatches`). A viewer's own access terms (their person and
 //! groups, a few hundred documents a segment) are kept as decoded postings: looking them up
@@ -26,7 +26,7 @@ use tantivy::postings::TermInfo;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, Opstamp, SegmentReader, Term};
 
-use super::bits::DocBits;
+use crate::filter::bits::DocBits;
 
 /// At most this many bytes of bitsets (a 200,000-document segment's set is 25 kB), and at
 /// most [`MAX_ENTRIES`] sets; past either the cache starts over.

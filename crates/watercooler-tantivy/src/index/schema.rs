@@ -10,7 +10,6 @@ use tantivy::schema::{
     BytesOptions, FAST, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
 };
 
-use super::acl;
 use crate::analysis::Analyzer;
 use watercooler_core::model::Post;
 use watercooler_core::search::fingerprint;
@@ -66,7 +65,7 @@ pub(crate) struct Fields {
 
 /// The index's settings: documents sorted by `key` — tenant, then post id — in every
 /// segment, including merged ones, so that within a tenant descending document order is
-/// descending id order (what [`super::newest`] pages by), whichever segments a merge joins.
+/// descending id order (what [`crate::collect::newest`] pages by), whichever segments a merge joins.
 pub(crate) fn settings() -> IndexSettings {
     IndexSettings {
         sort_by_field: Some(IndexSortByField {
@@ -127,7 +126,7 @@ impl Fields {
     pub(crate) fn document(&self, post: &Post) -> TantivyDocument {
         let mut doc = TantivyDocument::new();
         doc.add_bytes(self.key, &doc_key(&post.tenant, &post.id));
-        for term in acl::document_terms(post) {
+        for term in crate::terms::document_terms(post) {
             doc.add_bytes(self.acl, &term);
         }
         doc.add_bytes(self.author, post.author.as_str().as_bytes());

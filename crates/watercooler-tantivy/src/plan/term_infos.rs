@@ -2,7 +2,7 @@
 //!
 //! BM25 needs each word's document count over the whole index, which tantivy's searcher
 //! gets by looking the term up in every segment; the scorers then look it up again to open
-//! its postings. A query word is three terms (see [`super::any_term`]), so a two-word query
+//! its postings. A query word is three terms (see [`crate::plan::any_term`]), so a two-word query
 //! in a three-segment index looked up 36 dictionary entries where 18 answer everything: the
 //! lookups were a sixth of a typical two-word query. Both now read the entries through one
 //! `TermInfos`, made per search and dropped with it — nothing is shared between searches,

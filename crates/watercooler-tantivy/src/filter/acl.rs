@@ -19,8 +19,9 @@
 //! query of one popular filter term, [`Restricted::dense`] — the term's documents
 //! intersected with the audience a word at a time — so no search or count can skip the
 //! filter. Hashtag suggestions count without a query (see
-//! [`super::tags`]), over exactly the documents carrying one of [`viewer_terms`]: the same
-//! rule, term for term.
+//! [`crate::tags`]), over exactly the documents carrying one of
+//! [`crate::terms::viewer_terms`]: the same rule, term for term. The terms themselves are
+//! made in [`crate::terms`].
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -29,77 +30,13 @@ use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur};
 use tantivy::query::{EnableScoring, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term};
 
-use super::audience::{AudienceQuery, Visible};
-use super::bits::{self, DocBits};
-use super::schema::Fields;
-use super::segments::SegmentData;
-use super::term_bits::TermBitsCache;
+use crate::collect::segments::SegmentData;
+use crate::filter::audience::{AudienceQuery, Visible};
+use crate::filter::bits::{self, DocBits};
+use crate::filter::term_bits::TermBitsCache;
+use crate::index::schema::Fields;
+use crate::terms::viewer_terms;
 use watercooler_core::Access;
-use watercooler_core::TenantId;
-use watercooler_core::model::{Post, Visibility};
-
-const ORGANIZATION: u8 = b'o';
-const GROUP: u8 = b'g';
-const PERSON: u8 = b'p';
-
-/// `kind, tenant length (u32, big-endian), tenant, id`: unambiguous for any ids.
-fn term(kind: u8, tenant: &TenantId, id: &str) -> Vec<u8> {
-    let t = tenant.as_str().as_bytes();
-    let mut v = Vec::with_capacity(5 + t.len() + id.len());
-    v.push(kind);
-    v.extend_from_slice(&u32::try_from(t.len()).unwrap_or(u32::MAX).to_be_bytes());
-    v.extend_from_slice(t);
-    v.extend_from_slice(id.as_bytes());
-    v
-}
-
-/// The audience terms of a post.
-pub(crate) fn document_terms(post: &Post) -> Vec<Vec<u8>> {
-    let tenant = &post.tenant;
-    let mut terms = vec![term(PERSON, tenant, post.author.as_str())];
-    match &post.visibility {
-        Visibility::Organization => terms.push(term(ORGANIZATION, tenant, "")),
-        Visibility::Group { group } => terms.push(term(GROUP, tenant, group.as_str())),
-        Visibility::Direct { recipients } => {
-            terms.extend(recipients.iter().map(|r| term(PERSON, tenant, r.as_str())));
-        }
-    }
-    terms
-}
-
-/// A viewer's access terms, split as the index caches them.
-pub(crate) struct ViewerTerms {
-    /// The organisation term: shared by everyone in the tenant.
-    pub shared: Vec<u8>,
-    /// The viewer's person term and group terms.
-    pub own: Vec<Vec<u8>>,
-}
-
-/// The access terms of `access` (for hashtag counting, see [`super::tags`]: the same terms
-/// as [`restrict`] uses).
-pub(crate) fn viewer_terms(access: &Access) -> ViewerTerms {
-    let mut terms = access_terms(access).into_iter();
-    ViewerTerms {
-        shared: terms.next().unwrap_or_default(),
-        own: terms.collect(),
-    }
-}
-
-/// The access terms of a viewer: the organisation term first, then their person and
-/// group terms.
-fn access_terms(access: &Access) -> Vec<Vec<u8>> {
-    let tenant = access.tenant();
-    let mut terms = Vec::with_capacity(access.groups().len() + 2);
-    terms.push(term(ORGANIZATION, tenant, ""));
-    terms.push(term(PERSON, tenant, access.person().as_str()));
-    terms.extend(
-        access
-            .groups()
-            .iter()
-            .map(|g| term(GROUP, tenant, g.as_str())),
-    );
-    terms
-}
 
 /// A query that has been restricted to what one viewer may see. Only [`restrict`] makes
 /// one, and its matches can only be had through [`Restricted::matches`] or
@@ -128,7 +65,7 @@ impl Restricted {
     }
 
     /// The matches in `reader`, live and visible, as words of a bitset — when the user's
-    /// query is one term on at least one in [`super::term_bits::DENSE`] of the segment's
+    /// query is one term on at least one in [`crate::filter::term_bits::DENSE`] of the segment's
     /// documents (`None` otherwise: use [`Self::matches`]).
     pub(crate) fn dense(
         &self,
@@ -340,6 +277,8 @@ mod tests {
     use chrono::DateTime;
 
     use super::*;
+    use crate::terms::{access_terms, document_terms};
+    use watercooler_core::model::{Post, Visibility};
     use watercooler_core::{GroupId, PersonId};
 
     fn post(tenant: &str, author: &str, visibility: Visibility) -> Post {

@@ -16,7 +16,7 @@ use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query,
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term};
 
-use super::term_infos::TermInfos;
+use crate::plan::term_infos::TermInfos;
 
 /// Documents with any of `terms`; see the module docs.
 #[derive(Clone)]

@@ -1,8 +1,8 @@
 //! What opening an index found and did: for hosts, which otherwise learn of a rebuild only
 //! from the logs.
 
-/// What [`TantivyIndex::open`](super::TantivyIndex::open) found where the index lives and
-/// did about it; see [`TantivyIndex::open_report`](super::TantivyIndex::open_report).
+/// What [`TantivyIndex::open`](crate::TantivyIndex::open) found where the index lives and
+/// did about it; see [`TantivyIndex::open_report`](crate::TantivyIndex::open_report).
 ///
 /// A rebuild is normal for a new index; for any other cause a host may want to alert
 /// someone, since searches on a large store are incomplete until the rebuild ends (open
@@ -15,7 +15,7 @@ pub struct OpenReport {
     pub rebuilt: Option<RebuildCause>,
     /// How many moved-aside copies of the index an earlier open left behind (it was killed,
     /// or failed, before its rebuild completed) were removed at this open. They may hold
-    /// text erased since. Always 0 with [`TantivyOptions::keep_moved_aside`](super::TantivyOptions::keep_moved_aside).
+    /// text erased since. Always 0 with [`TantivyOptions::keep_moved_aside`](crate::TantivyOptions::keep_moved_aside).
     pub leftovers_removed: usize,
 }
 
@@ -35,7 +35,7 @@ pub enum RebuildCause {
     /// memory, or one an earlier open created and did not get to commit.
     New,
     /// The index in the directory could not be used, for this reason; it was moved aside
-    /// (and then removed, unless [`TantivyOptions::keep_moved_aside`](super::TantivyOptions::keep_moved_aside)).
+    /// (and then removed, unless [`TantivyOptions::keep_moved_aside`](crate::TantivyOptions::keep_moved_aside)).
     MovedAside(Unusable),
     /// The index was ahead of the store (its last commit names a change the store's log
     /// does not have): an old index directory with a new store.

@@ -33,8 +33,8 @@ use std::path::{Path, PathBuf};
 use tantivy::schema::Schema;
 use tantivy::{INDEX_FORMAT_VERSION, Index};
 
-use super::report::Unusable;
-use super::schema::settings;
+use crate::index::report::Unusable;
+use crate::index::schema::settings;
 use watercooler_core::{Error, Result};
 
 /// The version file's name.

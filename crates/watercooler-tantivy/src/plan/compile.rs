@@ -23,10 +23,10 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 
-use super::any_term::AnyTermQuery;
-use super::schema::{Fields, HAS_LINK};
-use super::term_infos::TermInfos;
 use crate::analysis::{Analyzer, analyze};
+use crate::index::schema::{Fields, HAS_LINK};
+use crate::plan::any_term::AnyTermQuery;
+use crate::plan::term_infos::TermInfos;
 use watercooler_core::search::{Clause, ClauseKind, SearchQuery};
 
 /// The relevance a matching `#tag` or `@mention` adds (so that among posts matching the
@@ -59,7 +59,7 @@ impl<'f> Compiler<'f> {
     }
 
     /// The dictionary entries the compiled queries look terms up through: give them to the
-    /// search's statistics ([`super::stats::Stats`]) so each term is looked up once.
+    /// search's statistics ([`crate::plan::stats::Stats`]) so each term is looked up once.
     pub(crate) fn term_infos(&self) -> Arc<TermInfos> {
         self.infos.clone()
     }

@@ -7,18 +7,18 @@ use std::sync::Arc;
 use tantivy::query::{BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, RangeQuery};
 use tantivy::{DocAddress, Searcher, Term};
 
-use super::acl;
-use super::audience::AudienceCache;
-use super::compile::{self, Compiler};
-use super::cursor::{self, Position, SortKey};
-use super::newest;
-use super::schema::Fields;
-use super::segments::SegmentCache;
-use super::stats::{MAX_FROZEN, Stats};
-use super::term_bits::TermBitsCache;
-use super::term_infos::TermInfos;
-use super::top::{Blend, TopRecent};
-use super::{IndexedPost, Ranking, tantivy_error};
+use crate::collect::cursor::{self, Position, SortKey};
+use crate::collect::newest;
+use crate::collect::segments::SegmentCache;
+use crate::collect::top::{Blend, TopRecent};
+use crate::filter::acl;
+use crate::filter::term_bits::TermBitsCache;
+use crate::index::schema::Fields;
+use crate::plan::compile::{self, Compiler};
+use crate::plan::stats::{MAX_FROZEN, Stats};
+use crate::plan::term_infos::TermInfos;
+use crate::tags::TagCountCache;
+use crate::{IndexedPost, Ranking, tantivy_error};
 use watercooler_core::Access;
 use watercooler_core::MAX_PAGE_SIZE;
 use watercooler_core::PostId;
@@ -31,7 +31,7 @@ use watercooler_core::{Error, Result};
 #[derive(Clone)]
 pub(crate) struct Engine {
     pub fields: Fields,
-    pub audience: Arc<AudienceCache>,
+    pub audience: Arc<TagCountCache>,
     pub bits: Arc<TermBitsCache>,
     pub segments: Arc<SegmentCache>,
     pub ranking: Ranking,
@@ -82,7 +82,7 @@ pub(crate) fn search_with(
         None
     };
     // Filter-only queries rank newest first whatever the recency weight (see
-    // [`super::newest`]); their cursors carry no statistics.
+    // [`crate::collect::newest`]); their cursors carry no statistics.
     let constant = compile::constant_relevance(query);
     if let Some(p) = &position {
         // Later pages (hits and count) only hold posts that existed at the first page.

@@ -9,16 +9,16 @@
 //! with a bit test each (see [`acl::Restricted::matches`]), which also counts them, as the
 //! total needs — then the page is taken newest first: in reverse document order when, as
 //! usual, ids follow documents within each tenant, else by walking the segment's documents
-//! in descending post-id order ([`super::segments`]) until the page is full. When matches
+//! in descending post-id order ([`crate::collect::segments`]) until the page is full. When matches
 //! are sparse that walk would be long, so it is bounded and falls back to offering every
 //! marked match, which are few then.
 
 use tantivy::query::EnableScoring;
 use tantivy::{BitSet, DocAddress, DocId, Searcher};
 
-use super::acl;
-use super::cursor::SortKey;
-use super::top::{TopRecent, TopRecentSegment};
+use crate::collect::cursor::SortKey;
+use crate::collect::top::{TopRecent, TopRecentSegment};
+use crate::filter::acl;
 
 /// Runs `restricted`, whose every match scores `relevance`, and collects what `top` would:
 /// the best `top.keep` keys and the number of live visible matches.
@@ -168,16 +168,16 @@ mod tests {
     use chrono::{DateTime, Duration, Utc};
     use tantivy::{Index, IndexWriter, Term};
 
-    use super::super::audience::AudienceCache;
-    use super::super::compile::{self, Compiler};
-    use super::super::cursor::SortKey;
-    use super::super::schema::{Fields, doc_key};
-    use super::super::searcher::{Engine, search_with};
-    use super::super::segments::{SegmentCache, SegmentData};
-    use super::super::term_bits::TermBitsCache;
-    use super::super::top::Blend;
-    use super::super::{Ranking, register_tokenizers};
     use super::*;
+    use crate::collect::cursor::SortKey;
+    use crate::collect::searcher::{Engine, search_with};
+    use crate::collect::segments::{SegmentCache, SegmentData};
+    use crate::collect::top::Blend;
+    use crate::filter::term_bits::TermBitsCache;
+    use crate::index::schema::{Fields, doc_key};
+    use crate::plan::compile::{self, Compiler};
+    use crate::tags::TagCountCache;
+    use crate::{Ranking, register_tokenizers};
     use watercooler_core::Access;
     use watercooler_core::model::{HashtagRef, Language, Post, UrlRef, Visibility};
     use watercooler_core::search::{IndexResults, SearchRequest};
@@ -287,7 +287,7 @@ mod tests {
         let index = if order == Order::Sorted {
             Index::builder()
                 .schema(schema)
-                .settings(super::super::schema::settings())
+                .settings(crate::index::schema::settings())
                 .create_in_ram()
                 .unwrap()
         } else {
@@ -362,7 +362,7 @@ mod tests {
         let searcher = index.reader().unwrap().searcher();
         let engine = Engine {
             fields: *fields,
-            audience: Arc::new(AudienceCache::default()),
+            audience: Arc::new(TagCountCache::default()),
             bits: Arc::new(TermBitsCache::with_min_dense(0)),
             segments: Arc::new(SegmentCache::default()),
             ranking: *ranking,

@@ -1,10 +1,10 @@
 //! The built-in index's page cursor: the first page's time, the sort key of the last hit,
-//! and the first page's relevance statistics (see [`super::stats`]). The next page holds the
+//! and the first page's relevance statistics (see [`crate::plan::stats`]). The next page holds the
 //! hits that sort strictly after the last one, among posts created up to that time, scored
 //! with the same statistics — so pages neither repeat nor skip while posts are published,
 //! edited or deleted (a post edited between pages is scored anew, and may move).
 
-use super::stats::MAX_FROZEN;
+use crate::plan::stats::MAX_FROZEN;
 use watercooler_core::Cursor;
 use watercooler_core::{Error, Result};
 

@@ -1,6 +1,6 @@
 //! What searches read of every segment, opened once per segment: the fast-field columns
 //! of ranking and read-back (creation time, id halves, fingerprint), the documents in
-//! descending id order (see [`super::newest`]) and each tenant's run of documents (see
+//! descending id order (see [`crate::collect::newest`]) and each tenant's run of documents (see
 //! [`SegmentData::tenant_docs`]).
 //!
 //! Opening a column decodes its header and block index; done per search and segment, that
@@ -38,7 +38,7 @@ pub(crate) struct SegmentData {
     /// Within each tenant's documents, post ids never decrease with document numbers, so
     /// for one viewer's matches (all of one tenant: every audience term names it)
     /// descending document order is descending id order. True of every segment of an
-    /// index sorted by key ([`super::schema::settings`]), merged ones included.
+    /// index sorted by key ([`crate::index::schema::settings`]), merged ones included.
     pub ids_follow_docs: bool,
     /// Each tenant's documents, when each tenant's are one run (see [`Self::tenant_docs`]).
     tenant_runs: Option<HashMap<Box<[u8]>, Range<DocId>>>,

@@ -13,7 +13,7 @@
 //! selection when full — not in a heap, whose `O(log keep)` pop and push per such document
 //! cost more than everything else together.
 //!
-//! With recency weight 0 (and for filter-only queries, see [`super::newest`]) the key does
+//! With recency weight 0 (and for filter-only queries, see [`crate::collect::newest`]) the key does
 //! not depend on the creation time, which is then not read.
 
 use std::cmp::Ordering;
@@ -22,8 +22,8 @@ use std::sync::Arc;
 
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-use super::cursor::SortKey;
-use super::segments::{SegmentCache, SegmentData};
+use crate::collect::cursor::SortKey;
+use crate::collect::segments::{SegmentCache, SegmentData};
 
 /// How scores are blended with recency, and which keys a page may hold.
 #[derive(Debug, Clone, Copy)]

@@ -3,7 +3,7 @@
 //!
 //! tantivy's `BitSet` reads a word through a method that is not inlined into another
 //! crate, so a loop over its words costs a call per word; combining the sets a filter-only
-//! query needs (see [`super::dense`]) word by word was slower than reading postings.
+//! query needs (see [`crate::dense`]) word by word was slower than reading postings.
 
 use std::ops::Range;
 

@@ -15,7 +15,7 @@ use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 
-use super::term_infos::TermInfos;
+use crate::plan::term_infos::TermInfos;
 
 /// A first page asking for more statistics than this does not freeze them (the cursor
 /// stays small); its later pages use live statistics.

@@ -12,86 +12,22 @@
 //! Segments never change, so a cached bitset is valid for its segment's life (deleted
 //! documents are left to the caller, see `acl::VisibleMatches`).
 //!
-//! [`AudienceCache`] keeps, per segment and organisation term, the hashtag counts of those
-//! organisation posts (see [`super::tags`]); as deletes change them, its entries are also
-//! keyed by the segment's delete opstamp.
+//! The hashtag counts of those organisation posts are cached beside the tags
+//! ([`crate::tags::TagCountCache`]).
 //!
-//! Neither cache holds viewer-specific data: they are keyed by segment and term (the
+//! The cache holds viewer-specific data: they are keyed by segment and term (the
 //! organisation term names the tenant), and entries of segments no longer searchable are
 //! dropped at each reload.
 
-use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::ops::Range;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use tantivy::index::SegmentId;
 use tantivy::schema::Field;
-use tantivy::{DocId, Opstamp, SegmentReader};
+use tantivy::{DocId, SegmentReader};
 
-use super::bits::{self, DocBits};
-use super::tags::SegmentTags;
-use super::term_bits::TermBitsCache;
-
-/// More entries than this (tenants × segments) and the cache starts over.
-const MAX_ENTRIES: usize = 1_024;
-
-/// A segment, its deletes and a term.
-type TagKey = (SegmentId, Option<Opstamp>, Vec<u8>);
-
-/// Per segment and organisation term, the tag counts of its documents.
-#[derive(Default)]
-pub(crate) struct AudienceCache {
-    tags: Mutex<HashMap<TagKey, Arc<SegmentTags>>>,
-}
-
-impl fmt::Debug for AudienceCache {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.tags.lock().map_or(0, |m| m.len());
-        f.debug_struct("AudienceCache")
-            .field("entries", &n)
-            .finish()
-    }
-}
-
-impl AudienceCache {
-    /// The tag counts of the live documents in `docs`, which are the documents of `term`.
-    pub(crate) fn tags(
-        &self,
-        reader: &SegmentReader,
-        term: &[u8],
-        docs: &DocBits,
-    ) -> tantivy::Result<Arc<SegmentTags>> {
-        let key = (reader.segment_id(), reader.delete_opstamp(), term.to_vec());
-        if let Some(hit) = self
-            .tags
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&key)
-        {
-            return Ok(hit.clone());
-        }
-        // Counted outside the lock: other searches go on meanwhile (two may count the
-        // same segment once; both results are equal).
-        let counted = Arc::new(SegmentTags::count(reader, docs)?);
-        let mut map = self.tags.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= MAX_ENTRIES {
-            map.clear();
-        }
-        // Older delete generations of this segment are of no more use.
-        map.retain(|(s, d, t), _| !(*s == key.0 && *d != key.1 && t == term));
-        map.insert(key, counted.clone());
-        Ok(counted)
-    }
-
-    /// Drops the entries of segments that are not in `live`.
-    pub(crate) fn retain(&self, live: &HashSet<SegmentId>) {
-        self.tags
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .retain(|(s, _, _), _| live.contains(s));
-    }
-}
+use crate::filter::bits::{self, DocBits};
+use crate::filter::term_bits::TermBitsCache;
 
 /// The documents of one segment a viewer may see (deleted ones included).
 pub(crate) struct Visible {
@@ -157,7 +93,7 @@ impl fmt::Debug for AudienceQuery {
 impl AudienceQuery {
     /// The documents of `reader` this query matches, as a set to test members of (the
     /// shared bitset is not copied). `tenant_docs` must hold every document of the
-    /// viewer's tenant ([`super::segments::SegmentData::tenant_docs`]): the viewer's own
+    /// viewer's tenant ([`crate::collect::segments::SegmentData::tenant_docs`]): the viewer's own
     /// documents are kept for those words only.
     pub(crate) fn visible(
         &self,
@@ -194,8 +130,8 @@ mod as_query {
     };
     use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError};
 
-    use super::super::term_bits::for_each_posting;
     use super::AudienceQuery;
+    use crate::filter::term_bits::for_each_posting;
     use tantivy::BitSet;
 
     impl Query for AudienceQuery {

@@ -80,4 +80,12 @@ impl<T> Page<T> {
             next: None,
         }
     }
+
+    /// The same page with each item changed by `f` (the cursor stays).
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next: self.next,
+        }
+    }
 }

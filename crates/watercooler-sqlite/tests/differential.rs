@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, Utc};
-use watercooler_core::store::{CandidateQuery, Order, PostFilter};
+use watercooler_core::store::{CandidateQuery, Order, PostFilter, PostUpdate};
 use watercooler_core::watercooler_text::hashtag_key;
 use watercooler_core::{
     Access, Error, FollowTarget, GroupId, HashtagRef, Language, MemoryStore, MentionRef,
@@ -283,9 +283,10 @@ impl World {
                         subject: None,
                     })
                     .collect();
+                let update = PostUpdate::text(edit, events);
                 same(
-                    self.mem.update_post(&tenant, &edit, &events).await,
-                    self.sql.update_post(&tenant, &edit, &events).await,
+                    self.mem.update_post(&tenant, &update).await,
+                    self.sql.update_post(&tenant, &update).await,
                     "update_post",
                 );
             }

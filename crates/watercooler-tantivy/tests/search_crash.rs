@@ -151,7 +151,13 @@ async fn apply(store: &MemoryStore, op: &Op, at: DateTime<chrono::Utc>) {
     // Writes on posts a previous op removed fail the same way in every replay.
     let _ = match op {
         Op::Insert(p) => store.insert_post(p, &[]).await.map(|_| ()),
-        Op::Edit(t, e) => store.update_post(t, e, &[]).await.map(|_| ()),
+        Op::Edit(t, e) => store
+            .update_post(
+                t,
+                &watercooler_core::store::PostUpdate::text(e.clone(), vec![]),
+            )
+            .await
+            .map(|_| ()),
         Op::Delete(t, id) => store.delete_post(t, id, at).await.map(|_| ()),
         Op::Erase(t, p) => store.erase_person(t, p, at).await.map(|_| ()),
     };

@@ -7,12 +7,13 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use watercooler_core::store::{
-    Candidate, CandidateQuery, ErasureReport, PersonData, PostFilter, TagBucket, TagSuggestion,
+    Candidate, CandidateQuery, ErasureReport, PersonData, PostFilter, PostUpdate, ReactionChange,
+    Relation, RelationChange, RelationQuery, TagBucket, TagSuggestion,
 };
 use watercooler_core::{
     Access, Change, FollowTarget, GroupId, MemoryStore, MuteTarget, NewNotification, Notification,
-    Page, PageRequest, PersonId, Post, PostEdit, PostId, PostView, Reaction, ReactionKind, Result,
-    Revision, Seq, Store, TenantId,
+    Page, PageRequest, PersonId, Post, PostId, PostView, Reaction, ReactionKind, Result, Revision,
+    Seq, Store, TenantId,
 };
 
 /// One deliberate bug.
@@ -64,8 +65,20 @@ impl Store for Sabotaged {
         }
         self.inner.insert_posts_with_notifications(items).await
     }
-    async fn update_post(&self, t: &TenantId, e: &PostEdit, n: &[NewNotification]) -> Result<Seq> {
-        self.inner.update_post(t, e, n).await
+    async fn update_post(&self, t: &TenantId, u: &PostUpdate) -> Result<Seq> {
+        self.inner.update_post(t, u).await
+    }
+    async fn post_views(&self, t: &TenantId, ids: &[PostId]) -> Result<Vec<PostView>> {
+        self.inner.post_views(t, ids).await
+    }
+    async fn set_reaction(&self, t: &TenantId, c: &ReactionChange) -> Result<bool> {
+        self.inner.set_reaction(t, c).await
+    }
+    async fn relate(&self, t: &TenantId, c: &RelationChange) -> Result<bool> {
+        self.inner.relate(t, c).await
+    }
+    async fn relations(&self, t: &TenantId, q: &RelationQuery) -> Result<Page<Relation>> {
+        self.inner.relations(t, q).await
     }
     async fn set_pinned(
         &self,

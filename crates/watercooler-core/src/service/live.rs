@@ -72,7 +72,7 @@ impl Watercooler {
         let registration = self
             .inner
             .live
-            .register(&self.inner.store, options.buffer)
+            .register(&self.inner.store.0, options.buffer)
             .await?;
         let (tx, events) = mpsc::channel(options.buffer.max(1));
         let run = Run {

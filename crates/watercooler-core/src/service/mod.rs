@@ -49,7 +49,7 @@ pub struct Watercooler {
 }
 
 pub(crate) struct Inner {
-    pub(crate) store: Arc<dyn Store>,
+    pub(crate) store: StoreRef,
     pub(crate) directory: Arc<dyn Directory>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) options: Options,
@@ -58,6 +58,19 @@ pub(crate) struct Inner {
     pub(crate) search: Option<Arc<dyn SearchIndex>>,
     /// The live-update fan-out, started by the first subscription.
     pub(crate) live: crate::live::Hub,
+}
+
+/// The service's store. Calls through it go straight to the store's vtable: `Arc<S>` is a
+/// [`Store`] too (forwarding every method), and calling through that impl would box each
+/// call's future twice.
+pub(crate) struct StoreRef(pub(crate) Arc<dyn Store>);
+
+impl std::ops::Deref for StoreRef {
+    type Target = dyn Store;
+
+    fn deref(&self) -> &(dyn Store + 'static) {
+        &*self.0
+    }
 }
 
 impl std::fmt::Debug for Watercooler {
@@ -83,7 +96,7 @@ impl Watercooler {
 
     /// The store.
     pub fn store(&self) -> &Arc<dyn Store> {
-        &self.inner.store
+        &self.inner.store.0
     }
 
     /// The directory.
@@ -193,7 +206,7 @@ impl WatercoolerBuilder {
     pub fn build(self) -> Watercooler {
         Watercooler {
             inner: Arc::new(Inner {
-                store: self.store,
+                store: StoreRef(self.store),
                 directory: self.directory,
                 clock: self.clock,
                 options: self.options,

@@ -13,7 +13,7 @@ use crate::model::{
     RequestRecord, Revision, Visibility, request_fingerprint,
 };
 use crate::page::{MAX_PAGE_SIZE, Page, PageRequest};
-use crate::store::{Order, PostFilter};
+use crate::store::{Order, PostFilter, PostUpdate};
 
 /// A post to publish.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -288,7 +288,7 @@ impl Watercooler {
             };
             self.inner
                 .store
-                .update_post(&viewer.tenant, &edit, &notes)
+                .update_post(&viewer.tenant, &PostUpdate::text(edit.clone(), notes))
                 .await?;
             self.search_after_write(true).await;
             post.text = edit.text;

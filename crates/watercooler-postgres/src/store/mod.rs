@@ -16,13 +16,14 @@ mod write;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use watercooler_core::store::{
-    Candidate, CandidateQuery, ErasureReport, PersonData, PostFilter, checks,
+    Candidate, CandidateQuery, Capabilities, ErasureReport, PersonData, PostFilter, PostUpdate,
+    ReactionChange, Relation, RelationChange, RelationKind, RelationQuery, checks,
 };
 use watercooler_core::store::{TagBucket, TagSuggestion};
 use watercooler_core::{
-    Access, Change, FollowTarget, MuteTarget, NewNotification, Notification, Page, PageRequest,
-    PersonId, Post, PostEdit, PostId, PostView, Reaction, ReactionKind, RequestKey, RequestRecord,
-    Result, Revision, Seq, Store, TenantId,
+    Access, Change, Error, FollowTarget, MuteTarget, NewNotification, Notification, Page,
+    PageRequest, PersonId, Post, PostId, PostView, Reaction, RequestKey, RequestRecord, Result,
+    Revision, Seq, Store, TenantId,
 };
 
 use crate::PgStore;
@@ -34,6 +35,101 @@ pub(crate) fn sql_limit(limit: usize) -> i64 {
 
 #[async_trait]
 impl Store for PgStore {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::all()
+    }
+
+    async fn update_post(&self, tenant: &TenantId, update: &PostUpdate) -> Result<Seq> {
+        match update {
+            PostUpdate::Text {
+                edit,
+                notifications,
+            } => {
+                tenant.check()?;
+                edit.mentions.iter().try_for_each(|m| m.person.check())?;
+                checks::check_notifications(notifications)?;
+                self.edit_post(tenant, edit, notifications).await
+            }
+            PostUpdate::Pin { id, until, at } => self.pin(tenant, *id, *until, *at).await,
+            _ => Err(Error::invalid(
+                "update",
+                "this store does not know this change",
+            )),
+        }
+    }
+
+    async fn post_views(&self, tenant: &TenantId, ids: &[PostId]) -> Result<Vec<PostView>> {
+        self.raw_views(tenant, ids).await
+    }
+
+    async fn set_reaction(&self, tenant: &TenantId, change: &ReactionChange) -> Result<bool> {
+        match change {
+            ReactionChange::Add {
+                reaction,
+                notification,
+            } => {
+                checks::check_person(tenant, &reaction.person)?;
+                checks::check_notifications(notification.as_slice())?;
+                self.react(tenant, reaction, notification.as_ref()).await
+            }
+            ReactionChange::Remove { post, person, kind } => {
+                self.unreact(tenant, *post, person, *kind).await
+            }
+            _ => Err(Error::invalid(
+                "reaction",
+                "this store does not know this change",
+            )),
+        }
+    }
+
+    async fn relate(&self, tenant: &TenantId, change: &RelationChange) -> Result<bool> {
+        let person = &change.person;
+        if change.on {
+            checks::check_person(tenant, person)?;
+        }
+        match (&change.relation, change.on) {
+            (Relation::Follow(target), true) => {
+                checks::check_follow_target(target)?;
+                self.add_target(tenant, person, target).await
+            }
+            (Relation::Follow(target), false) => self.remove_target(tenant, person, target).await,
+            (Relation::Mute(target), true) => {
+                checks::check_mute_target(target)?;
+                self.add_target(tenant, person, target).await
+            }
+            (Relation::Mute(target), false) => self.remove_target(tenant, person, target).await,
+            (Relation::Seen(post), on) => self.set_seen(tenant, person, *post, on).await,
+            _ => Err(Error::invalid(
+                "relation",
+                "this store does not know this relation",
+            )),
+        }
+    }
+
+    async fn relations(&self, tenant: &TenantId, query: &RelationQuery) -> Result<Page<Relation>> {
+        let (person, page) = (&query.person, &query.page);
+        Ok(match query.kind {
+            RelationKind::Follow => self
+                .target_page::<FollowTarget>(tenant, person, page)
+                .await?
+                .map(Relation::Follow),
+            RelationKind::Mute => self
+                .target_page::<MuteTarget>(tenant, person, page)
+                .await?
+                .map(Relation::Mute),
+            RelationKind::Seen => self
+                .seen_page(tenant, person, page)
+                .await?
+                .map(Relation::Seen),
+            _ => {
+                return Err(Error::invalid(
+                    "relation",
+                    "this store does not know this kind",
+                ));
+            }
+        })
+    }
+
     async fn insert_post(&self, post: &Post, notifications: &[NewNotification]) -> Result<Seq> {
         checks::check_new_posts([(post, notifications)])?;
         self.insert_one(post, notifications).await
@@ -70,28 +166,6 @@ impl Store for PgStore {
         key: &RequestKey,
     ) -> Result<Option<RequestRecord>> {
         self.request(tenant, person, key).await
-    }
-
-    async fn update_post(
-        &self,
-        tenant: &TenantId,
-        edit: &PostEdit,
-        notifications: &[NewNotification],
-    ) -> Result<Seq> {
-        tenant.check()?;
-        edit.mentions.iter().try_for_each(|m| m.person.check())?;
-        checks::check_notifications(notifications)?;
-        self.edit_post(tenant, edit, notifications).await
-    }
-
-    async fn set_pinned(
-        &self,
-        tenant: &TenantId,
-        id: &PostId,
-        until: Option<DateTime<Utc>>,
-        at: DateTime<Utc>,
-    ) -> Result<Seq> {
-        self.pin(tenant, *id, until, at).await
     }
 
     async fn delete_post(&self, tenant: &TenantId, id: &PostId, at: DateTime<Utc>) -> Result<Seq> {
@@ -157,31 +231,10 @@ impl Store for PgStore {
         self.scan(after, limit).await
     }
 
-    async fn add_reaction(
-        &self,
-        tenant: &TenantId,
-        reaction: &Reaction,
-        notification: Option<&NewNotification>,
-    ) -> Result<bool> {
-        checks::check_person(tenant, &reaction.person)?;
-        checks::check_notifications(notification.map(std::slice::from_ref).unwrap_or_default())?;
-        self.react(tenant, reaction, notification).await
-    }
-
     async fn add_reactions(&self, tenant: &TenantId, reactions: &[Reaction]) -> Result<usize> {
         tenant.check()?;
         reactions.iter().try_for_each(|r| r.person.check())?;
         self.react_many(tenant, reactions).await
-    }
-
-    async fn remove_reaction(
-        &self,
-        tenant: &TenantId,
-        post: &PostId,
-        person: &PersonId,
-        kind: ReactionKind,
-    ) -> Result<bool> {
-        self.unreact(tenant, *post, person, kind).await
     }
 
     async fn reactions(
@@ -202,17 +255,6 @@ impl Store for PgStore {
         self.interaction_counts(tenant, person, limit).await
     }
 
-    async fn follow(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        target: &FollowTarget,
-    ) -> Result<bool> {
-        checks::check_person(tenant, person)?;
-        checks::check_follow_target(target)?;
-        self.add_target(tenant, person, target).await
-    }
-
     async fn follow_many(
         &self,
         tenant: &TenantId,
@@ -223,53 +265,6 @@ impl Store for PgStore {
             checks::check_follow_target(target)?;
         }
         self.add_follows(tenant, follows).await
-    }
-
-    async fn unfollow(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        target: &FollowTarget,
-    ) -> Result<bool> {
-        self.remove_target(tenant, person, target).await
-    }
-
-    async fn follows(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        page: &PageRequest,
-    ) -> Result<Page<FollowTarget>> {
-        self.target_page(tenant, person, page).await
-    }
-
-    async fn mute(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        target: &MuteTarget,
-    ) -> Result<bool> {
-        checks::check_person(tenant, person)?;
-        checks::check_mute_target(target)?;
-        self.add_target(tenant, person, target).await
-    }
-
-    async fn unmute(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        target: &MuteTarget,
-    ) -> Result<bool> {
-        self.remove_target(tenant, person, target).await
-    }
-
-    async fn mutes(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        page: &PageRequest,
-    ) -> Result<Page<MuteTarget>> {
-        self.target_page(tenant, person, page).await
     }
 
     async fn notifications(

@@ -145,6 +145,34 @@ impl PgStore {
     }
 
     /// Posts by id without a visibility filter, in the order of `ids` (repeats kept).
+    /// Posts by id with their counters, regardless of visibility
+    /// ([`watercooler_core::Store::post_views`]).
+    pub(crate) async fn raw_views(
+        &self,
+        tenant: &TenantId,
+        ids: &[PostId],
+    ) -> Result<Vec<PostView>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut s = self.reader(tenant).await?;
+        let found = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {POST_COLUMNS} FROM posts p WHERE p.tenant = $1 AND p.id = ANY($2)"
+        )))
+        .bind(tenant.as_str())
+        .bind(uuids(ids))
+        .fetch_all(s.conn())
+        .await
+        .map_err(db)?;
+        s.done().await?;
+        let mut by_id: HashMap<PostId, PostView> = HashMap::with_capacity(found.len());
+        for row in &found {
+            let v = rows::post_view(row)?;
+            by_id.insert(v.post.id, v);
+        }
+        Ok(ids.iter().filter_map(|id| by_id.get(id).cloned()).collect())
+    }
+
     pub(crate) async fn raw_posts(&self, tenant: &TenantId, ids: &[PostId]) -> Result<Vec<Post>> {
         if ids.is_empty() {
             return Ok(Vec::new());

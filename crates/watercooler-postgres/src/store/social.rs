@@ -243,4 +243,62 @@ impl PgStore {
         let seen: HashSet<PostId> = found.into_iter().map(post_id).collect();
         Ok(posts.iter().filter(|p| seen.contains(p)).copied().collect())
     }
+
+    /// Records or forgets that the person saw `post`; whether anything changed.
+    pub(crate) async fn set_seen(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        post: PostId,
+        on: bool,
+    ) -> Result<bool> {
+        let sql = if on {
+            "INSERT INTO seen_posts (tenant, person, post) VALUES ($1, $2, $3) \
+             ON CONFLICT DO NOTHING"
+        } else {
+            "DELETE FROM seen_posts WHERE tenant = $1 AND person = $2 AND post = $3"
+        };
+        let mut tx = self.writer(tenant).await?;
+        let done = sqlx::query(sql)
+            .bind(tenant.as_str())
+            .bind(person.as_str())
+            .bind(rows::uuid(post))
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        commit(tx).await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// The posts the person has seen, by id, one page.
+    pub(crate) async fn seen_page(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        page: &PageRequest,
+    ) -> Result<Page<PostId>> {
+        page.validate()?;
+        let after = page.cursor.as_ref().map(cursor::parse_post).transpose()?;
+        let mut s = self.reader(tenant).await?;
+        let found: Vec<Uuid> = sqlx::query_scalar(
+            "SELECT post FROM seen_posts WHERE tenant = $1 AND person = $2 \
+             AND ($3::uuid IS NULL OR post > $3) ORDER BY post LIMIT $4",
+        )
+        .bind(tenant.as_str())
+        .bind(person.as_str())
+        .bind(after.map(rows::uuid))
+        .bind(sql_limit(page.limit) + 1)
+        .fetch_all(s.conn())
+        .await
+        .map_err(db)?;
+        s.done().await?;
+        let mut items: Vec<PostId> = found.into_iter().map(post_id).collect();
+        let next = if items.len() > page.limit {
+            items.truncate(page.limit);
+            items.last().map(|id| cursor::post(*id))
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
 }

@@ -182,7 +182,13 @@ async fn write(
                     urls: vec![],
                 };
                 done.push((
-                    store.update_post(&t, &edit, &[]).await.unwrap(),
+                    store
+                        .update_post(
+                            &t,
+                            &watercooler_core::store::PostUpdate::text(edit.clone(), vec![]),
+                        )
+                        .await
+                        .unwrap(),
                     ChangeKind::Edited,
                 ));
             }

@@ -337,8 +337,10 @@ async fn step(pair: &Pair, w: &mut World) {
                 q.mentions = edit.mentions.clone();
                 q.created_at = edit.edited_at;
                 let notes = mention_notes(&q);
-                same!(pair, "update_post", |s| s
-                    .update_post(&tenant, &edit, &notes));
+                same!(pair, "update_post", |s| s.update_post(
+                    &tenant,
+                    &watercooler_core::store::PostUpdate::text(edit.clone(), notes.clone())
+                ));
             }
         }
         70..=73 => {

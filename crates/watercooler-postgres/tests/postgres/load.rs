@@ -87,7 +87,13 @@ async fn task(store: Arc<dyn Store>, n: u64, shared: Arc<Mutex<Vec<PostId>>>) ->
                 mentions: vec![],
                 urls: vec![],
             };
-            store.update_post(&t, &edit, &[]).await.unwrap();
+            store
+                .update_post(
+                    &t,
+                    &watercooler_core::store::PostUpdate::text(edit.clone(), vec![]),
+                )
+                .await
+                .unwrap();
             tally.edits += 1;
         }
         let page = store

@@ -62,7 +62,13 @@ async fn fill(store: &dyn Store, tenant: &str, n: u64) {
         mentions: p.mentions.clone(),
         urls: vec![],
     };
-    store.update_post(&t, &edit, &[]).await.unwrap();
+    store
+        .update_post(
+            &t,
+            &watercooler_core::store::PostUpdate::text(edit.clone(), vec![]),
+        )
+        .await
+        .unwrap();
     let r = Reaction {
         post: p.id,
         person: "cy".into(),

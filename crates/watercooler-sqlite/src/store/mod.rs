@@ -24,13 +24,14 @@ use chrono::{DateTime, Utc};
 use sqlx::{Connection, Sqlite, SqliteConnection, Transaction};
 use tokio::sync::{Mutex, MutexGuard};
 use watercooler_core::store::{
-    Candidate, CandidateQuery, ErasureReport, PersonData, PostFilter, TagBucket, TagSuggestion,
-    checks,
+    Candidate, CandidateQuery, Capabilities, ErasureReport, PersonData, PostFilter, PostUpdate,
+    ReactionChange, Relation, RelationChange, RelationKind, RelationQuery, TagBucket,
+    TagSuggestion, checks,
 };
 use watercooler_core::{
-    Access, Change, FollowTarget, MuteTarget, NewNotification, Notification, Page, PageRequest,
-    PersonId, Post, PostEdit, PostId, PostView, Reaction, ReactionKind, RequestKey, RequestRecord,
-    Result, Revision, Seq, Store, TenantId,
+    Access, Change, Error, FollowTarget, NewNotification, Notification, Page, PageRequest,
+    PersonId, Post, PostId, PostView, Reaction, RequestKey, RequestRecord, Result, Revision, Seq,
+    Store, TenantId,
 };
 
 use crate::error::{SqliteError, map};
@@ -211,6 +212,105 @@ impl SqliteStore {
 
 #[async_trait]
 impl Store for SqliteStore {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::all()
+    }
+
+    async fn update_post(&self, tenant: &TenantId, update: &PostUpdate) -> Result<Seq> {
+        tenant.check()?;
+        match update {
+            PostUpdate::Text {
+                edit,
+                notifications,
+            } => {
+                edit.mentions.iter().try_for_each(|m| m.person.check())?;
+                checks::check_notifications(notifications)?;
+                self.signal(self.update_post_impl(tenant, edit, notifications).await)
+            }
+            PostUpdate::Pin { id, until, at } => {
+                self.signal(self.set_pinned_impl(tenant, id, *until, *at).await)
+            }
+            _ => Err(Error::invalid(
+                "update",
+                "this store does not know this change",
+            )),
+        }
+    }
+
+    async fn post_views(&self, tenant: &TenantId, ids: &[PostId]) -> Result<Vec<PostView>> {
+        self.post_views_impl(tenant, ids).await
+    }
+
+    async fn set_reaction(&self, tenant: &TenantId, change: &ReactionChange) -> Result<bool> {
+        match change {
+            ReactionChange::Add {
+                reaction,
+                notification,
+            } => {
+                checks::check_person(tenant, &reaction.person)?;
+                checks::check_notifications(notification.as_slice())?;
+                self.add_reaction_impl(tenant, reaction, notification.as_ref())
+                    .await
+            }
+            ReactionChange::Remove { post, person, kind } => {
+                self.remove_reaction_impl(tenant, post, person, *kind).await
+            }
+            _ => Err(Error::invalid(
+                "reaction",
+                "this store does not know this change",
+            )),
+        }
+    }
+
+    async fn relate(&self, tenant: &TenantId, change: &RelationChange) -> Result<bool> {
+        let person = &change.person;
+        if change.on {
+            checks::check_person(tenant, person)?;
+        }
+        match (&change.relation, change.on) {
+            (Relation::Follow(target), true) => {
+                checks::check_follow_target(target)?;
+                self.add_target(tenant, person, target).await
+            }
+            (Relation::Follow(target), false) => self.remove_target(tenant, person, target).await,
+            (Relation::Mute(target), true) => {
+                checks::check_mute_target(target)?;
+                self.add_target(tenant, person, target).await
+            }
+            (Relation::Mute(target), false) => self.remove_target(tenant, person, target).await,
+            (Relation::Seen(post), true) => self.see_impl(tenant, person, *post).await,
+            (Relation::Seen(post), false) => self.unsee_impl(tenant, person, *post).await,
+            _ => Err(Error::invalid(
+                "relation",
+                "this store does not know this relation",
+            )),
+        }
+    }
+
+    async fn relations(&self, tenant: &TenantId, query: &RelationQuery) -> Result<Page<Relation>> {
+        let (person, page) = (&query.person, &query.page);
+        Ok(match query.kind {
+            RelationKind::Follow => self
+                .target_page(tenant, person, page)
+                .await?
+                .map(Relation::Follow),
+            RelationKind::Mute => self
+                .target_page(tenant, person, page)
+                .await?
+                .map(Relation::Mute),
+            RelationKind::Seen => self
+                .seen_page_impl(tenant, person, page)
+                .await?
+                .map(Relation::Seen),
+            _ => {
+                return Err(Error::invalid(
+                    "relation",
+                    "this store does not know this kind",
+                ));
+            }
+        })
+    }
+
     async fn insert_post(&self, post: &Post, notifications: &[NewNotification]) -> Result<Seq> {
         checks::check_new_posts([(post, notifications)])?;
         self.signal(self.insert_post_impl(post, notifications).await)
@@ -252,34 +352,8 @@ impl Store for SqliteStore {
         self.find_request_impl(tenant, person, key).await
     }
 
-    async fn update_post(
-        &self,
-        tenant: &TenantId,
-        edit: &PostEdit,
-        notifications: &[NewNotification],
-    ) -> Result<Seq> {
-        tenant.check()?;
-        edit.mentions.iter().try_for_each(|m| m.person.check())?;
-        checks::check_notifications(notifications)?;
-        self.signal(self.update_post_impl(tenant, edit, notifications).await)
-    }
-
-    async fn set_pinned(
-        &self,
-        tenant: &TenantId,
-        id: &PostId,
-        until: Option<DateTime<Utc>>,
-        at: DateTime<Utc>,
-    ) -> Result<Seq> {
-        self.signal(self.set_pinned_impl(tenant, id, until, at).await)
-    }
-
     async fn delete_post(&self, tenant: &TenantId, id: &PostId, at: DateTime<Utc>) -> Result<Seq> {
         self.signal(self.delete_post_impl(tenant, id, at).await)
-    }
-
-    async fn get_post(&self, access: &Access, id: &PostId) -> Result<Option<PostView>> {
-        self.get_post_impl(access, id).await
     }
 
     async fn get_posts(&self, access: &Access, ids: &[PostId]) -> Result<Vec<PostView>> {
@@ -337,31 +411,10 @@ impl Store for SqliteStore {
         self.scan_posts_impl(after, limit).await
     }
 
-    async fn add_reaction(
-        &self,
-        tenant: &TenantId,
-        reaction: &Reaction,
-        notification: Option<&NewNotification>,
-    ) -> Result<bool> {
-        checks::check_person(tenant, &reaction.person)?;
-        checks::check_notifications(notification.map(std::slice::from_ref).unwrap_or_default())?;
-        self.add_reaction_impl(tenant, reaction, notification).await
-    }
-
     async fn add_reactions(&self, tenant: &TenantId, reactions: &[Reaction]) -> Result<usize> {
         tenant.check()?;
         reactions.iter().try_for_each(|r| r.person.check())?;
         self.add_reactions_impl(tenant, reactions).await
-    }
-
-    async fn remove_reaction(
-        &self,
-        tenant: &TenantId,
-        post: &PostId,
-        person: &PersonId,
-        kind: ReactionKind,
-    ) -> Result<bool> {
-        self.remove_reaction_impl(tenant, post, person, kind).await
     }
 
     async fn reactions(
@@ -382,17 +435,6 @@ impl Store for SqliteStore {
         self.interactions_impl(tenant, person, limit).await
     }
 
-    async fn follow(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        target: &FollowTarget,
-    ) -> Result<bool> {
-        checks::check_person(tenant, person)?;
-        checks::check_follow_target(target)?;
-        self.add_target(tenant, person, target).await
-    }
-
     async fn follow_many(
         &self,
         tenant: &TenantId,
@@ -403,53 +445,6 @@ impl Store for SqliteStore {
             checks::check_follow_target(target)?;
         }
         self.follow_many_impl(tenant, follows).await
-    }
-
-    async fn unfollow(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        target: &FollowTarget,
-    ) -> Result<bool> {
-        self.remove_target(tenant, person, target).await
-    }
-
-    async fn follows(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        page: &PageRequest,
-    ) -> Result<Page<FollowTarget>> {
-        self.target_page(tenant, person, page).await
-    }
-
-    async fn mute(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        target: &MuteTarget,
-    ) -> Result<bool> {
-        checks::check_person(tenant, person)?;
-        checks::check_mute_target(target)?;
-        self.add_target(tenant, person, target).await
-    }
-
-    async fn unmute(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        target: &MuteTarget,
-    ) -> Result<bool> {
-        self.remove_target(tenant, person, target).await
-    }
-
-    async fn mutes(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        page: &PageRequest,
-    ) -> Result<Page<MuteTarget>> {
-        self.target_page(tenant, person, page).await
     }
 
     async fn notifications(

@@ -10,7 +10,7 @@ use watercooler_core::{
 };
 
 use super::SqliteStore;
-use crate::codec::{id_hex, ids_json, limit, post_id, time, ts};
+use crate::codec::{id_bytes, id_hex, ids_json, limit, post_id, time, ts};
 use crate::error::{bad_data, map};
 
 /// One event as it travels in the batch's JSON: [recipient, kind, post, actor, at, subject].
@@ -245,5 +245,75 @@ impl SqliteStore {
             .copied()
             .filter(|id| seen.contains(id))
             .collect())
+    }
+
+    /// Forgets that `person` saw `post`; whether they had.
+    pub(super) async fn unsee_impl(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        post: PostId,
+    ) -> Result<bool> {
+        let mut conn = self.writer().await?;
+        let done =
+            sqlx::query("DELETE FROM seen_posts WHERE tenant = ?1 AND person = ?2 AND post = ?3")
+                .bind(tenant.as_str())
+                .bind(person.as_str())
+                .bind(id_bytes(post).to_vec())
+                .execute(&mut *conn)
+                .await
+                .map_err(map)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Records that `person` saw `post`; whether it is new.
+    pub(super) async fn see_impl(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        post: PostId,
+    ) -> Result<bool> {
+        let mut conn = self.writer().await?;
+        let done = sqlx::query(
+            "INSERT OR IGNORE INTO seen_posts (tenant, person, post) VALUES (?1, ?2, ?3)",
+        )
+        .bind(tenant.as_str())
+        .bind(person.as_str())
+        .bind(id_bytes(post).to_vec())
+        .execute(&mut *conn)
+        .await
+        .map_err(map)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// The posts `person` has seen, by id, one page.
+    pub(super) async fn seen_page_impl(
+        &self,
+        tenant: &TenantId,
+        person: &PersonId,
+        page: &PageRequest,
+    ) -> Result<Page<PostId>> {
+        page.validate()?;
+        let after = page.cursor.as_ref().map(cursor::parse_post).transpose()?;
+        let mut conn = self.read().await?;
+        let rows: Vec<Vec<u8>> = sqlx::query_scalar(
+            "SELECT post FROM seen_posts WHERE tenant = ?1 AND person = ?2 AND post > ?3 \
+             ORDER BY post LIMIT ?4",
+        )
+        .bind(tenant.as_str())
+        .bind(person.as_str())
+        .bind(after.map_or_else(Vec::new, |a| id_bytes(a).to_vec()))
+        .bind(limit(page.limit + 1))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map)?;
+        let mut items: Vec<PostId> = rows.iter().map(|b| post_id(b)).collect::<Result<_>>()?;
+        let next = if items.len() > page.limit {
+            items.truncate(page.limit);
+            items.last().map(|id| cursor::post(*id))
+        } else {
+            None
+        };
+        Ok(Page { items, next })
     }
 }

@@ -26,30 +26,6 @@ fn in_order<T: Clone>(ids: &[PostId], items: Vec<T>, id_of: impl Fn(&T) -> PostI
 }
 
 impl SqliteStore {
-    pub(super) async fn get_post_impl(
-        &self,
-        access: &Access,
-        id: &PostId,
-    ) -> Result<Option<PostView>> {
-        let mut conn = self.read().await?;
-        let row = bind_access(
-            sqlx::query(concat!(
-                "SELECT ",
-                post_cols!(),
-                " FROM ",
-                post_from!(),
-                " WHERE p.tenant = ?1 AND p.id = ?4 AND ",
-                visible!()
-            )),
-            access,
-        )
-        .bind(&id_bytes(*id)[..])
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(map)?;
-        row.map(|r| view_from_row(&r, 0)).transpose()
-    }
-
     pub(super) async fn get_posts_impl(
         &self,
         access: &Access,
@@ -71,6 +47,37 @@ impl SqliteStore {
             )),
             access,
         )
+        .bind(ids_json(ids.iter().copied()))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map)?;
+        let views = rows
+            .iter()
+            .map(|r| view_from_row(r, 0))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(in_order(ids, views, |v| v.post.id))
+    }
+
+    /// [`watercooler_core::Store::post_views`]: as `get_posts_impl` without the
+    /// visibility clause.
+    pub(super) async fn post_views_impl(
+        &self,
+        tenant: &TenantId,
+        ids: &[PostId],
+    ) -> Result<Vec<PostView>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.read().await?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            post_cols!(),
+            " FROM ",
+            post_from!(),
+            " WHERE p.tenant = ?1 ",
+            "AND p.id IN (SELECT unhex(value) FROM json_each(?2))"
+        ))
+        .bind(tenant.as_str())
         .bind(ids_json(ids.iter().copied()))
         .fetch_all(&mut *conn)
         .await

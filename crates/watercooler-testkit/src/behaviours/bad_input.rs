@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use chrono::Duration;
-use watercooler_core::store::PostFilter;
+use watercooler_core::store::{PostFilter, PostUpdate};
 use watercooler_core::watercooler_text::TextError;
 use watercooler_core::{
     Cursor, FollowTarget, GroupId, MAX_PAGE_SIZE, NewPost, PageRequest, PersonId, PostEdit, PostId,
@@ -191,7 +191,7 @@ pub async fn bad_input_is_refused_and_changes_nothing(store: Arc<dyn Store>) {
         urls: vec![],
     };
     hidden(
-        s.update_post(&t, &edit, &[]).await,
+        s.update_post(&t, &PostUpdate::text(edit, vec![])).await,
         "store.update_post of an unknown post",
     );
     hidden(

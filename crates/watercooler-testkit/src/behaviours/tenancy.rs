@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::Duration;
-use watercooler_core::store::PostFilter;
+use watercooler_core::store::{PostFilter, PostUpdate};
 use watercooler_core::watercooler_text::hashtag_key;
 use watercooler_core::{
     FollowTarget, MuteTarget, NewPost, PageRequest, PersonId, PostEdit, Reaction, ReactionKind,
@@ -230,7 +230,8 @@ pub async fn tenants_are_isolated(store: Arc<dyn Store>) {
         urls: Vec::new(),
     };
     hidden(
-        s.update_post(&tb, &edit, &[]).await,
+        s.update_post(&tb, &PostUpdate::text(edit.clone(), vec![]))
+            .await,
         "store.update_post of A's post in B",
     );
     hidden(

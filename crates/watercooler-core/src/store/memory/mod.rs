@@ -21,14 +21,15 @@ use chrono::{DateTime, Utc};
 
 use self::tenant::{Shared, TenantData};
 use super::{
-    Candidate, CandidateQuery, ErasureReport, PersonData, Store, TagBucket, TagSuggestion,
+    Candidate, CandidateQuery, Capabilities, ErasureReport, PersonData, PostUpdate, ReactionChange,
+    Relation, RelationChange, RelationKind, RelationQuery, Store, TagBucket, TagSuggestion,
 };
 use crate::access::Access;
 use crate::error::{Error, Result};
 use crate::ids::{PersonId, PostId, Seq, TenantId};
 use crate::model::{
-    Change, ChangeKind, FollowTarget, MuteTarget, NewNotification, Notification, Post, PostEdit,
-    PostView, Reaction, ReactionKind, RequestKey, RequestRecord, Revision,
+    Change, ChangeKind, FollowTarget, NewNotification, Notification, Post, PostView, Reaction,
+    RequestKey, RequestRecord, Revision,
 };
 use crate::page::{Page, PageRequest};
 use crate::store::PostFilter;
@@ -163,6 +164,133 @@ where
 
 #[async_trait]
 impl Store for MemoryStore {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::all()
+    }
+
+    async fn update_post(&self, tenant: &TenantId, update: &PostUpdate) -> Result<Seq> {
+        let _signal = Signal(&self.changed);
+        match update {
+            PostUpdate::Text {
+                edit,
+                notifications,
+            } => {
+                edit.mentions.iter().try_for_each(|m| m.person.check())?;
+                checks::check_notifications(notifications)?;
+                self.with_tenant_mut(tenant, |t, s| t.edit(edit, notifications, s))?
+            }
+            PostUpdate::Pin { id, until, at } => {
+                self.with_tenant_mut(tenant, |t, s| t.set_pinned(*id, *until, *at, s))?
+            }
+        }
+    }
+
+    async fn post_views(&self, tenant: &TenantId, ids: &[PostId]) -> Result<Vec<PostView>> {
+        self.with_tenant(tenant, |t| {
+            t.map(|t| {
+                ids.iter()
+                    .filter_map(|id| t.posts.get(id))
+                    .map(reads::view)
+                    .collect()
+            })
+            .unwrap_or_default()
+        })
+    }
+
+    async fn set_reaction(&self, tenant: &TenantId, change: &ReactionChange) -> Result<bool> {
+        match change {
+            ReactionChange::Add {
+                reaction,
+                notification,
+            } => {
+                reaction.person.check()?;
+                checks::check_notifications(notification.as_slice())?;
+                self.with_tenant_mut(tenant, |t, s| {
+                    let added = t.add_reaction(reaction)?;
+                    if added && let Some(n) = notification {
+                        t.notify(n, s);
+                    }
+                    Ok(added)
+                })?
+            }
+            ReactionChange::Remove { post, person, kind } => {
+                self.with_tenant_mut(tenant, |t, _| t.remove_reaction(*post, person, *kind))
+            }
+        }
+    }
+
+    async fn relate(&self, tenant: &TenantId, change: &RelationChange) -> Result<bool> {
+        let person = &change.person;
+        if change.on {
+            checks::check_person(tenant, person)?;
+            match &change.relation {
+                Relation::Follow(target) => checks::check_follow_target(target)?,
+                Relation::Mute(target) => checks::check_mute_target(target)?,
+                Relation::Seen(_) => {}
+            }
+        }
+        self.with_tenant_mut(tenant, |t, _| match (&change.relation, change.on) {
+            (Relation::Follow(target), true) => t
+                .follows
+                .entry(person.clone())
+                .or_default()
+                .insert(target.clone()),
+            (Relation::Follow(target), false) => {
+                t.follows.get_mut(person).is_some_and(|s| s.remove(target))
+            }
+            (Relation::Mute(target), true) => t
+                .mutes
+                .entry(person.clone())
+                .or_default()
+                .insert(target.clone()),
+            (Relation::Mute(target), false) => {
+                t.mutes.get_mut(person).is_some_and(|s| s.remove(target))
+            }
+            (Relation::Seen(post), true) => t.seen.entry(person.clone()).or_default().insert(*post),
+            (Relation::Seen(post), false) => t.seen.get_mut(person).is_some_and(|s| s.remove(post)),
+        })
+    }
+
+    async fn relations(&self, tenant: &TenantId, query: &RelationQuery) -> Result<Page<Relation>> {
+        let (person, page) = (&query.person, &query.page);
+        page.validate()?;
+        match query.kind {
+            RelationKind::Follow => {
+                let after = page.cursor.as_ref().map(cursor::parse_follow).transpose()?;
+                let got = self.with_tenant(tenant, |t| {
+                    page_of(
+                        t.and_then(|t| t.follows.get(person)),
+                        after,
+                        page,
+                        cursor::follow,
+                    )
+                })?;
+                Ok(got.map(Relation::Follow))
+            }
+            RelationKind::Mute => {
+                let after = page.cursor.as_ref().map(cursor::parse_mute).transpose()?;
+                let got = self.with_tenant(tenant, |t| {
+                    page_of(
+                        t.and_then(|t| t.mutes.get(person)),
+                        after,
+                        page,
+                        cursor::mute,
+                    )
+                })?;
+                Ok(got.map(Relation::Mute))
+            }
+            RelationKind::Seen => {
+                let after = page.cursor.as_ref().map(cursor::parse_post).transpose()?;
+                let got = self.with_tenant(tenant, |t| {
+                    page_of(t.and_then(|t| t.seen.get(person)), after, page, |p| {
+                        cursor::post(*p)
+                    })
+                })?;
+                Ok(got.map(Relation::Seen))
+            }
+        }
+    }
+
     async fn insert_post(&self, post: &Post, notifications: &[NewNotification]) -> Result<Seq> {
         let _signal = Signal(&self.changed);
         checks::check_new_posts([(post, notifications)])?;
@@ -227,29 +355,6 @@ impl Store for MemoryStore {
         self.with_tenant(tenant, |t| {
             t.and_then(|t| t.requests.get(&(person.clone(), key.clone())).cloned())
         })
-    }
-
-    async fn update_post(
-        &self,
-        tenant: &TenantId,
-        edit: &PostEdit,
-        notifications: &[NewNotification],
-    ) -> Result<Seq> {
-        let _signal = Signal(&self.changed);
-        edit.mentions.iter().try_for_each(|m| m.person.check())?;
-        checks::check_notifications(notifications)?;
-        self.with_tenant_mut(tenant, |t, s| t.edit(edit, notifications, s))?
-    }
-
-    async fn set_pinned(
-        &self,
-        tenant: &TenantId,
-        id: &PostId,
-        until: Option<DateTime<Utc>>,
-        at: DateTime<Utc>,
-    ) -> Result<Seq> {
-        let _signal = Signal(&self.changed);
-        self.with_tenant_mut(tenant, |t, s| t.set_pinned(*id, until, at, s))?
     }
 
     async fn delete_post(&self, tenant: &TenantId, id: &PostId, at: DateTime<Utc>) -> Result<Seq> {
@@ -376,23 +481,6 @@ impl Store for MemoryStore {
         Ok(out)
     }
 
-    async fn add_reaction(
-        &self,
-        tenant: &TenantId,
-        reaction: &Reaction,
-        notification: Option<&NewNotification>,
-    ) -> Result<bool> {
-        reaction.person.check()?;
-        checks::check_notifications(notification.map(std::slice::from_ref).unwrap_or_default())?;
-        self.with_tenant_mut(tenant, |t, s| {
-            let added = t.add_reaction(reaction)?;
-            if added && let Some(n) = notification {
-                t.notify(n, s);
-            }
-            Ok(added)
-        })?
-    }
-
     async fn add_reactions(&self, tenant: &TenantId, reactions: &[Reaction]) -> Result<usize> {
         reactions.iter().try_for_each(|r| r.person.check())?;
         self.with_tenant_mut(tenant, |t, _| {
@@ -406,16 +494,6 @@ impl Store for MemoryStore {
             }
             Ok(added)
         })?
-    }
-
-    async fn remove_reaction(
-        &self,
-        tenant: &TenantId,
-        post: &PostId,
-        person: &PersonId,
-        kind: ReactionKind,
-    ) -> Result<bool> {
-        self.with_tenant_mut(tenant, |t, _| t.remove_reaction(*post, person, kind))
     }
 
     async fn reactions(
@@ -448,22 +526,6 @@ impl Store for MemoryStore {
         })
     }
 
-    async fn follow(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        target: &FollowTarget,
-    ) -> Result<bool> {
-        checks::check_person(tenant, person)?;
-        checks::check_follow_target(target)?;
-        self.with_tenant_mut(tenant, |t, _| {
-            t.follows
-                .entry(person.clone())
-                .or_default()
-                .insert(target.clone())
-        })
-    }
-
     async fn follow_many(
         &self,
         tenant: &TenantId,
@@ -480,80 +542,6 @@ impl Store for MemoryStore {
                 new += usize::from(set.insert(target.clone()));
             }
             new
-        })
-    }
-
-    async fn unfollow(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        target: &FollowTarget,
-    ) -> Result<bool> {
-        self.with_tenant_mut(tenant, |t, _| {
-            t.follows.get_mut(person).is_some_and(|s| s.remove(target))
-        })
-    }
-
-    async fn follows(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        page: &PageRequest,
-    ) -> Result<Page<FollowTarget>> {
-        page.validate()?;
-        let after = page.cursor.as_ref().map(cursor::parse_follow).transpose()?;
-        self.with_tenant(tenant, |t| {
-            page_of(
-                t.and_then(|t| t.follows.get(person)),
-                after,
-                page,
-                cursor::follow,
-            )
-        })
-    }
-
-    async fn mute(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        target: &MuteTarget,
-    ) -> Result<bool> {
-        checks::check_person(tenant, person)?;
-        checks::check_mute_target(target)?;
-        self.with_tenant_mut(tenant, |t, _| {
-            t.mutes
-                .entry(person.clone())
-                .or_default()
-                .insert(target.clone())
-        })
-    }
-
-    async fn unmute(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        target: &MuteTarget,
-    ) -> Result<bool> {
-        self.with_tenant_mut(tenant, |t, _| {
-            t.mutes.get_mut(person).is_some_and(|s| s.remove(target))
-        })
-    }
-
-    async fn mutes(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-        page: &PageRequest,
-    ) -> Result<Page<MuteTarget>> {
-        page.validate()?;
-        let after = page.cursor.as_ref().map(cursor::parse_mute).transpose()?;
-        self.with_tenant(tenant, |t| {
-            page_of(
-                t.and_then(|t| t.mutes.get(person)),
-                after,
-                page,
-                cursor::mute,
-            )
         })
     }
 

@@ -72,7 +72,7 @@ fn newest_first<'a>(
     }
 }
 
-fn view(e: &PostEntry) -> PostView {
+pub(super) fn view(e: &PostEntry) -> PostView {
     PostView {
         post: e.post.clone(),
         stats: e.stats,

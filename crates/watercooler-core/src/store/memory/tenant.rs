@@ -67,7 +67,7 @@ pub(super) struct TenantData {
     /// A B-tree, not a hash map: it grows with the posts, and rehashing it showed as
     /// multi-millisecond publish tails.
     pub(super) notified_about: BTreeMap<PostId, BTreeSet<(PersonId, NotificationKind)>>,
-    pub(super) seen: HashMap<PersonId, HashSet<PostId>>,
+    pub(super) seen: HashMap<PersonId, BTreeSet<PostId>>,
     /// (person, key) → the keyed request that made a post; dropped with the post.
     pub(super) requests: HashMap<(PersonId, RequestKey), RequestRecord>,
     /// post → the key of the request that made it, to drop the request with the post.

@@ -12,7 +12,7 @@ use crate::model::{
     NotificationKind, Post, PostEdit, Reaction, ReactionKind, Visibility,
 };
 use crate::page::{Cursor, PageRequest};
-use crate::store::{CandidateQuery, Order, PostFilter, Store};
+use crate::store::{CandidateQuery, Order, PostFilter, PostUpdate, Store};
 
 fn t0() -> DateTime<Utc> {
     DateTime::from_timestamp(1_360_000_000, 0).unwrap()
@@ -519,7 +519,9 @@ async fn edits_keep_revisions_and_reindex_entities() {
         mentions: Vec::new(),
         urls: Vec::new(),
     };
-    s.update_post(&tenant(), &edit, &[]).await.unwrap();
+    s.update_post(&tenant(), &PostUpdate::text(edit.clone(), vec![]))
+        .await
+        .unwrap();
     let a = access("bob", &[]);
     let v = s.get_post(&a, &p.id).await.unwrap().unwrap();
     assert_eq!(v.post.text, "new text");
@@ -544,22 +546,20 @@ async fn edits_keep_revisions_and_reindex_entities() {
         ..edit
     };
     assert!(matches!(
-        s.update_post(&tenant(), &missing, &[]).await,
+        s.update_post(&tenant(), &PostUpdate::text(missing.clone(), vec![]))
+            .await,
         Err(Error::NotFound { .. })
     ));
     // Invisible posts show no revisions.
     let g = post(2, "ann", Visibility::group("g"));
     s.insert_post(&g, &[]).await.unwrap();
-    s.update_post(
-        &tenant(),
-        &PostEdit {
-            id: g.id,
-            ..missing
-        },
-        &[],
-    )
-    .await
-    .unwrap();
+    let edit = PostEdit {
+        id: g.id,
+        ..missing
+    };
+    s.update_post(&tenant(), &PostUpdate::text(edit, vec![]))
+        .await
+        .unwrap();
     assert!(s.revisions(&a, &g.id).await.unwrap().is_empty());
 }
 

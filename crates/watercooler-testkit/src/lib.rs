@@ -60,7 +60,10 @@ pub mod behaviours;
 mod check;
 mod fixture;
 mod probe;
+mod required_only;
 mod state;
+
+pub use required_only::RequiredOnly;
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;

@@ -16,12 +16,29 @@ fn key(k: &str) -> RequestKey {
 /// Publishing and replying with a request key: the retry returns the same post (also when
 /// eight retries race), one `Created` entry is logged, the same key with another body is
 /// a non-retryable `Conflict`, keys are per person, and a key goes with its post.
+///
+/// A store without the capability ([`watercooler_core::store::Capabilities::request_keys`])
+/// must refuse a keyed publish with `Invalid` and store nothing, rather than store twice.
 pub async fn retries_with_a_request_key_store_once(store: Arc<dyn Store>) {
     let fx = Fixture::new(store, "requests").await;
     let s = &*fx.store;
     let start = last_seq(s).await;
     let alice = fx.viewer("alice");
     let bob = fx.viewer("bob");
+
+    if !s.capabilities().request_keys {
+        let post = NewPost::new("Lunch at noon #retry").request_key(key("k-1"));
+        error_kind(
+            fx.wc.publish(&alice, post).await,
+            ErrorKind::Invalid,
+            "a keyed publish on a store without request keys",
+        );
+        assert!(
+            tenant_changes(s, &fx.tenant, start).await.is_empty(),
+            "a refused keyed publish stores nothing"
+        );
+        return;
+    }
 
     let post = NewPost::new("Lunch at noon #retry").request_key(key("k-1"));
     let first = ok(

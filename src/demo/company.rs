@@ -132,6 +132,14 @@ impl Company {
                 None => heads[d] = Some(p.id.clone()),
             }
         }
+        // The head of HR may publish and pin announcements (the intranet example pins one);
+        // a company of people without an admin could show none.
+        let hr = DEPARTMENTS.iter().position(|&(_, slug)| slug == "hr");
+        if let Some(Some(head)) = hr.map(|d| heads[d].clone())
+            && let Some(p) = people.iter_mut().find(|p| p.id == head)
+        {
+            p.admin = true;
+        }
 
         let mut groups = Vec::new();
         let mut members: HashMap<GroupId, Vec<PersonId>> = HashMap::new();
@@ -189,6 +197,11 @@ impl Company {
     /// A member of the private group.
     pub fn insider(&self) -> &Person {
         &self.people[1]
+    }
+
+    /// The company's admin (the head of HR), who may publish and pin announcements.
+    pub fn admin(&self) -> Option<&Person> {
+        self.people.iter().find(|p| p.admin)
     }
 
     /// The members of `group` (empty for an unknown group).

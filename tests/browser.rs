@@ -19,6 +19,7 @@ use std::future::Future;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use fantoccini::key::Key;
@@ -359,11 +360,15 @@ struct Site {
     sanne: Person,
     oliver: Person,
     shots: PathBuf,
+    /// Every session opened, to close after a failed scenario too: chromedriver leaves
+    /// the browser of a session nobody closed running.
+    opened: Arc<Mutex<Vec<Client>>>,
 }
 
 impl Site {
     async fn browser(&self, person: &Person) -> Browser {
         let b = Browser::open(&self.driver, &self.base).await;
+        self.opened.lock().expect("sessions").push(b.c.clone());
         b.sign_in(person).await;
         b
     }
@@ -433,7 +438,9 @@ async fn the_intranet_in_headless_chromium() {
         sanne: company.viewer().clone(),
         oliver: company.insider().clone(),
         shots,
+        opened: Arc::default(),
     };
+    let opened = site.opened.clone();
     eprintln!("setup: {:?}", started.elapsed());
 
     // The scenarios run in a task, so that a failing one still lets the browsers and
@@ -461,6 +468,10 @@ async fn the_intranet_in_headless_chromium() {
         timings
     });
     let result = run.await;
+    let sessions: Vec<Client> = std::mem::take(&mut *opened.lock().expect("sessions"));
+    for c in sessions {
+        let _ = c.close().await; // already closed after a scenario that passed
+    }
     drop(driver);
     server.abort();
     intranet.close().await.expect("close the demo");

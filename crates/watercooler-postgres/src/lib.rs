@@ -53,10 +53,10 @@
 //! `docs/storage.md`.
 #![deny(missing_docs)]
 
+mod codec;
 mod error;
-mod migrate;
 mod options;
-mod rows;
+mod schema;
 mod session;
 mod sql;
 mod store;
@@ -68,8 +68,8 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use watercooler_core::Result;
 
 pub use error::PgError;
-pub use migrate::SCHEMA_VERSION;
 pub use options::PgOptions;
+pub use schema::SCHEMA_VERSION;
 
 use crate::error::db;
 
@@ -154,7 +154,7 @@ impl PgStore {
             .await
             .map_err(db)?;
         let migrated = match pool.acquire().await {
-            Ok(mut conn) => migrate::run(&mut conn, &schema, options.row_level_security).await,
+            Ok(mut conn) => schema::run(&mut conn, &schema, options.row_level_security).await,
             Err(e) => Err(db(e)),
         };
         if let Err(e) = migrated {
@@ -185,7 +185,7 @@ impl PgStore {
     /// after a bulk import: until autovacuum gets to it, the planner knows nothing about
     /// the new rows and may pick poor plans (a feed query then takes ten times longer).
     pub async fn analyze(&self) -> Result<()> {
-        let tables = migrate::TABLES.join(", ");
+        let tables = schema::TABLES.join(", ");
         // The table names are ours (constants): safe to splice.
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!("ANALYZE {tables}")))
             .execute(&self.pool)

@@ -5,8 +5,8 @@ use watercooler_core::{Change, Error, Result, Seq, TenantId};
 
 use super::sql_limit;
 use crate::PgStore;
+use crate::codec::post_id;
 use crate::error::db;
-use crate::rows::post_id;
 use crate::session::change_kind;
 
 /// A seq as the `bigint` it is stored as.

@@ -8,8 +8,8 @@ use watercooler_core::{Access, PostId, Result};
 
 use super::sql_limit;
 use crate::PgStore;
+use crate::codec::{self, POST_COLUMN_COUNT, POST_COLUMNS, uuid};
 use crate::error::db;
-use crate::rows::{self, POST_COLUMN_COUNT, POST_COLUMNS, uuid};
 use crate::sql::{Qb, push_visible};
 
 /// Bits of the `sources` column.
@@ -214,7 +214,7 @@ impl PgStore {
                     popular: b & POPULAR != 0,
                 };
                 Ok(Candidate {
-                    view: rows::post_view(row)?,
+                    view: codec::post_view(row)?,
                     sources,
                 })
             })

@@ -8,8 +8,8 @@ use sqlx::postgres::PgConnection;
 use uuid::Uuid;
 use watercooler_core::{Error, Post, PostId, Result, TenantId};
 
+use crate::codec::{self, uuid, uuids};
 use crate::error::db;
-use crate::rows::{self, uuid, uuids};
 
 /// Inserts posts of one tenant: checks reply roots, writes the posts and their tag and
 /// mention rows, counts replies on their roots and parents, and counts the repliers'
@@ -40,7 +40,7 @@ pub(super) async fn insert_run(
     let mut mentions = Vec::with_capacity(n);
     let mut urls = Vec::with_capacity(n);
     for p in posts {
-        let (kind, group, direct) = rows::visibility_parts(&p.visibility);
+        let (kind, group, direct) = codec::visibility_parts(&p.visibility);
         id.push(uuid(p.id));
         author.push(p.author.as_str());
         body.push(p.text.as_str());
@@ -58,9 +58,9 @@ pub(super) async fn insert_run(
         thread_root.push(p.thread_root.map(uuid));
         announcement.push(p.announcement);
         pinned_until.push(p.pinned_until);
-        hashtags.push(rows::encode_hashtags(&p.hashtags)?);
-        mentions.push(rows::encode_mentions(&p.mentions)?);
-        urls.push(rows::encode_urls(&p.urls)?);
+        hashtags.push(codec::encode_hashtags(&p.hashtags)?);
+        mentions.push(codec::encode_mentions(&p.mentions)?);
+        urls.push(codec::encode_urls(&p.urls)?);
     }
     sqlx::query(
         "INSERT INTO posts (tenant, id, author, body, language, created_at, edited_at, vis_kind, \
@@ -164,7 +164,7 @@ impl<'a> TagRows<'a> {
         tags: &'a [watercooler_core::HashtagRef],
         at: DateTime<Utc>,
     ) {
-        for (key, first, last) in rows::distinct_tags(tags) {
+        for (key, first, last) in codec::distinct_tags(tags) {
             self.key.push(key);
             self.post.push(uuid(post));
             self.first.push(first);
@@ -205,7 +205,7 @@ pub(super) struct MentionRows<'a> {
 
 impl<'a> MentionRows<'a> {
     pub(super) fn add(&mut self, post: PostId, mentions: &'a [watercooler_core::MentionRef]) {
-        for person in rows::distinct_mentions(mentions) {
+        for person in codec::distinct_mentions(mentions) {
             self.person.push(person);
             self.post.push(uuid(post));
         }

@@ -12,8 +12,8 @@ use watercooler_core::{
 
 use super::sql_limit;
 use crate::PgStore;
+use crate::codec::{self, post_id, uuid};
 use crate::error::db;
-use crate::rows::{self, post_id, uuid};
 
 /// Folds each event into its notification, in order: a new row, or the actor moved to the
 /// front of an existing one, which takes a new seq (to the top of the list) and becomes
@@ -38,7 +38,7 @@ pub(crate) async fn add(
         )
         .bind(tenant.as_str())
         .bind(n.recipient.as_str())
-        .bind(rows::notification_code(n.kind))
+        .bind(codec::notification_code(n.kind))
         .bind(uuid(n.post))
         .bind(n.actor.as_str())
         .bind(n.at)
@@ -70,7 +70,7 @@ pub(crate) async fn remove_actor(
         sqlx::query(sql)
             .bind(tenant.as_str())
             .bind(recipient.as_str())
-            .bind(rows::notification_code(kind))
+            .bind(codec::notification_code(kind))
             .bind(uuid(post))
             .bind(actor.as_str())
             .execute(&mut *conn)
@@ -91,7 +91,7 @@ pub(crate) fn notification(row: &sqlx::postgres::PgRow) -> Result<Notification> 
     Ok(Notification {
         seq: u64::try_from(seq).unwrap_or(0),
         recipient: PersonId::new(row.try_get::<String, _>(1).map_err(db)?),
-        kind: rows::notification_kind(row.try_get(2).map_err(db)?)?,
+        kind: codec::notification_kind(row.try_get(2).map_err(db)?)?,
         post: post_id(row.try_get(3).map_err(db)?),
         actors: actors.into_iter().map(PersonId::new).collect(),
         updated_at: row.try_get::<DateTime<Utc>, _>(5).map_err(db)?,

@@ -12,8 +12,8 @@ use super::notify::{self, NOTIFICATION_COLUMNS};
 use super::read::id_at;
 use super::write::{delete_posts, thread_replies};
 use crate::PgStore;
+use crate::codec::{self, POST_COLUMNS};
 use crate::error::db;
-use crate::rows::{self, POST_COLUMNS};
 use crate::session::{LogEntry, append_changes, commit};
 
 /// Rows a statement touched, as a count.
@@ -191,7 +191,7 @@ impl PgStore {
         .await
         .map_err(db)?
         .iter()
-        .map(rows::post)
+        .map(codec::post)
         .collect::<Result<Vec<_>>>()?;
         let revisions = sqlx::query(
             "SELECT r.post, r.number, r.body, r.replaced_at FROM revisions r \
@@ -227,7 +227,7 @@ impl PgStore {
             Ok(Reaction {
                 post: id_at(row, 0)?,
                 person: person.clone(),
-                kind: rows::reaction_kind(row.try_get(1).map_err(db)?)?,
+                kind: codec::reaction_kind(row.try_get(1).map_err(db)?)?,
                 at: row.try_get(2).map_err(db)?,
             })
         })
@@ -235,12 +235,12 @@ impl PgStore {
         let follows = pairs(&mut tx, "SELECT kind, target FROM follows WHERE tenant = $1 AND person = $2 ORDER BY kind, target", tenant, person)
             .await?
             .into_iter()
-            .map(|(k, s)| rows::follow_target(k, s))
+            .map(|(k, s)| codec::follow_target(k, s))
             .collect::<Result<Vec<_>>>()?;
         let mutes = pairs(&mut tx, "SELECT kind, target FROM mutes WHERE tenant = $1 AND person = $2 ORDER BY kind, target", tenant, person)
             .await?
             .into_iter()
-            .map(|(k, s)| rows::mute_target(k, s))
+            .map(|(k, s)| codec::mute_target(k, s))
             .collect::<Result<Vec<_>>>()?;
         let notifications = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {NOTIFICATION_COLUMNS} FROM notifications \

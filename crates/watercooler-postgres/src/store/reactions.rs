@@ -14,8 +14,8 @@ use watercooler_core::{
 
 use super::{notify, sql_limit};
 use crate::PgStore;
+use crate::codec::{self, uuid, uuids};
 use crate::error::db;
-use crate::rows::{self, uuid, uuids};
 use crate::session::commit;
 use crate::sql::{Qb, push_visible};
 
@@ -43,7 +43,7 @@ impl PgStore {
         .bind(tenant.as_str())
         .bind(uuid(r.post))
         .bind(r.person.as_str())
-        .bind(rows::reaction_code(r.kind))
+        .bind(codec::reaction_code(r.kind))
         .bind(r.at)
         .execute(&mut *tx)
         .await
@@ -62,7 +62,7 @@ impl PgStore {
         )
         .bind(tenant.as_str())
         .bind(uuid(r.post))
-        .bind(i32::from(rows::reaction_code(r.kind)) + 1)
+        .bind(i32::from(codec::reaction_code(r.kind)) + 1)
         .bind(r.at)
         .execute(&mut *tx)
         .await
@@ -147,7 +147,7 @@ impl PgStore {
         .bind(
             reactions
                 .iter()
-                .map(|r| rows::reaction_code(r.kind))
+                .map(|r| codec::reaction_code(r.kind))
                 .collect::<Vec<i16>>(),
         )
         .bind(
@@ -193,7 +193,7 @@ impl PgStore {
         .bind(tenant.as_str())
         .bind(uuid(post))
         .bind(person.as_str())
-        .bind(rows::reaction_code(kind))
+        .bind(codec::reaction_code(kind))
         .fetch_one(&mut *tx)
         .await
         .map_err(db)?;
@@ -209,7 +209,7 @@ impl PgStore {
         )
         .bind(tenant.as_str())
         .bind(uuid(post))
-        .bind(i32::from(rows::reaction_code(kind)) + 1)
+        .bind(i32::from(codec::reaction_code(kind)) + 1)
         .execute(&mut *tx)
         .await
         .map_err(db)?;
@@ -255,7 +255,7 @@ impl PgStore {
             qb.push(" AND (r.person, r.kind) > (")
                 .push_bind(a.person.as_str().to_owned());
             qb.push(", ")
-                .push_bind(rows::reaction_code(a.kind))
+                .push_bind(codec::reaction_code(a.kind))
                 .push(")))");
         }
         qb.push(" ORDER BY r.at DESC, r.person, r.kind LIMIT ")
@@ -269,7 +269,7 @@ impl PgStore {
             items.push(Reaction {
                 post,
                 person: PersonId::new(row.try_get::<String, _>(0).map_err(db)?),
-                kind: rows::reaction_kind(row.try_get(1).map_err(db)?)?,
+                kind: codec::reaction_kind(row.try_get(1).map_err(db)?)?,
                 at: row.try_get(2).map_err(db)?,
             });
         }
@@ -311,7 +311,7 @@ impl PgStore {
                 let n: i32 = row.try_get(1).map_err(db)?;
                 Ok((
                     PersonId::new(row.try_get::<String, _>(0).map_err(db)?),
-                    rows::count(n),
+                    codec::count(n),
                 ))
             })
             .collect()

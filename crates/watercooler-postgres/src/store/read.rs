@@ -13,8 +13,8 @@ use watercooler_core::{
 
 use super::sql_limit;
 use crate::PgStore;
+use crate::codec::{self, POST_COLUMNS, post_id, uuid, uuids};
 use crate::error::db;
-use crate::rows::{self, POST_COLUMNS, post_id, uuid, uuids};
 use crate::sql::{Qb, push_visible};
 
 impl PgStore {
@@ -33,7 +33,7 @@ impl PgStore {
         s.done().await?;
         let mut by_id: HashMap<PostId, PostView> = HashMap::with_capacity(found.len());
         for row in &found {
-            let v = rows::post_view(row)?;
+            let v = codec::post_view(row)?;
             by_id.insert(v.post.id, v);
         }
         Ok(ids.iter().filter_map(|id| by_id.get(id).cloned()).collect())
@@ -104,7 +104,7 @@ impl PgStore {
         let items = found
             .iter()
             .take(page.limit)
-            .map(rows::post_view)
+            .map(codec::post_view)
             .collect::<Result<Vec<_>>>()?;
         let next = if more {
             items.last().map(|v| cursor::post(v.post.id))
@@ -167,7 +167,7 @@ impl PgStore {
         s.done().await?;
         let mut by_id: HashMap<PostId, PostView> = HashMap::with_capacity(found.len());
         for row in &found {
-            let v = rows::post_view(row)?;
+            let v = codec::post_view(row)?;
             by_id.insert(v.post.id, v);
         }
         Ok(ids.iter().filter_map(|id| by_id.get(id).cloned()).collect())
@@ -189,7 +189,7 @@ impl PgStore {
         s.done().await?;
         let mut by_id: HashMap<PostId, Post> = HashMap::with_capacity(found.len());
         for row in &found {
-            let p = rows::post(row)?;
+            let p = codec::post(row)?;
             by_id.insert(p.id, p);
         }
         Ok(ids.iter().filter_map(|id| by_id.get(id).cloned()).collect())
@@ -218,7 +218,7 @@ impl PgStore {
         let mut s = self.reader_all_tenants().await?;
         let found = qb.build().fetch_all(s.conn()).await.map_err(db)?;
         s.done().await?;
-        found.iter().map(rows::post).collect()
+        found.iter().map(codec::post).collect()
     }
 }
 

@@ -12,8 +12,8 @@ use super::insert::insert_run;
 use super::notify;
 use super::write::created;
 use crate::PgStore;
+use crate::codec::{post_id, uuid};
 use crate::error::db;
-use crate::rows::{post_id, uuid};
 use crate::session::{append_changes, commit};
 
 impl PgStore {

@@ -11,8 +11,8 @@ use watercooler_core::{
 
 use super::sql_limit;
 use crate::PgStore;
+use crate::codec::{self, post_id, uuids};
 use crate::error::db;
-use crate::rows::{self, post_id, uuids};
 use crate::session::commit;
 
 /// A follow or a mute target: its statements, its stored columns and its cursor. The two
@@ -42,10 +42,10 @@ impl Target for FollowTarget {
     const PAGE: &'static str = "SELECT kind, target FROM follows WHERE tenant = $1 \
         AND person = $2 AND (kind, target) > ($3, $4) ORDER BY kind, target LIMIT $5";
     fn parts(&self) -> (i16, &str) {
-        rows::follow_parts(self)
+        codec::follow_parts(self)
     }
     fn from_parts(kind: i16, target: String) -> Result<Self> {
-        rows::follow_target(kind, target)
+        codec::follow_target(kind, target)
     }
     fn cursor(&self) -> Cursor {
         cursor::follow(self)
@@ -63,10 +63,10 @@ impl Target for MuteTarget {
     const PAGE: &'static str = "SELECT kind, target FROM mutes WHERE tenant = $1 \
         AND person = $2 AND (kind, target) > ($3, $4) ORDER BY kind, target LIMIT $5";
     fn parts(&self) -> (i16, &str) {
-        rows::mute_parts(self)
+        codec::mute_parts(self)
     }
     fn from_parts(kind: i16, target: String) -> Result<Self> {
-        rows::mute_target(kind, target)
+        codec::mute_target(kind, target)
     }
     fn cursor(&self) -> Cursor {
         cursor::mute(self)
@@ -164,7 +164,7 @@ impl PgStore {
         let mut rows: Vec<(&str, i16, &str)> = follows
             .iter()
             .map(|(person, target)| {
-                let (kind, t) = rows::follow_parts(target);
+                let (kind, t) = codec::follow_parts(target);
                 (person.as_str(), kind, t)
             })
             .collect();
@@ -262,7 +262,7 @@ impl PgStore {
         let done = sqlx::query(sql)
             .bind(tenant.as_str())
             .bind(person.as_str())
-            .bind(rows::uuid(post))
+            .bind(codec::uuid(post))
             .execute(&mut *tx)
             .await
             .map_err(db)?;
@@ -286,7 +286,7 @@ impl PgStore {
         )
         .bind(tenant.as_str())
         .bind(person.as_str())
-        .bind(after.map(rows::uuid))
+        .bind(after.map(codec::uuid))
         .bind(sql_limit(page.limit) + 1)
         .fetch_all(s.conn())
         .await

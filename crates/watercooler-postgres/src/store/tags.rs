@@ -6,8 +6,8 @@ use watercooler_core::store::{TagBucket, TagSuggestion};
 use watercooler_core::{Access, Error, PostId, Result};
 
 use crate::PgStore;
+use crate::codec::{self, uuid};
 use crate::error::db;
-use crate::rows::{self, uuid};
 use crate::sql::{Qb, prefix_upper_bound, push_visible};
 
 /// The most suggestions one call returns.
@@ -63,7 +63,7 @@ impl PgStore {
                 continue;
             };
             out.push(TagBucket {
-                key: rows::tag_key(&key),
+                key: codec::tag_key(&key),
                 display: row.try_get(1).map_err(db)?,
                 bucket_start,
                 authors: u32::try_from(authors).unwrap_or(u32::MAX),
@@ -107,7 +107,7 @@ impl PgStore {
                 let key: String = row.try_get(0).map_err(db)?;
                 let posts: i64 = row.try_get(2).map_err(db)?;
                 Ok(TagSuggestion {
-                    key: rows::tag_key(&key),
+                    key: codec::tag_key(&key),
                     display: row.try_get(1).map_err(db)?,
                     posts: u32::try_from(posts).unwrap_or(u32::MAX),
                 })

@@ -15,8 +15,8 @@ use watercooler_core::{
 use super::insert::{MentionRows, TagRows, insert_run};
 use super::notify;
 use crate::PgStore;
+use crate::codec::{self, post_id, uuid, uuids};
 use crate::error::db;
-use crate::rows::{self, post_id, uuid, uuids};
 use crate::session::{LogEntry, append_changes, commit, set_tenant};
 
 impl PgStore {
@@ -135,9 +135,9 @@ impl PgStore {
         .bind(id)
         .bind(&edit.text)
         .bind(edit.edited_at)
-        .bind(rows::encode_hashtags(&edit.hashtags)?)
-        .bind(rows::encode_mentions(&edit.mentions)?)
-        .bind(rows::encode_urls(&edit.urls)?)
+        .bind(codec::encode_hashtags(&edit.hashtags)?)
+        .bind(codec::encode_mentions(&edit.mentions)?)
+        .bind(codec::encode_urls(&edit.urls)?)
         .execute(&mut *tx)
         .await
         .map_err(db)?;

@@ -1,18 +1,18 @@
 //! [`SqliteStore`]: opening, its connections, and the [`Store`] implementation, which
 //! delegates each call to the module that owns it.
 
+mod changes;
 mod feed;
-mod log;
 mod notify;
 mod open;
-mod posts;
 mod privacy;
 mod reactions;
-mod reads;
+mod read;
 mod requests;
 mod social;
 mod tags;
 mod visibility;
+mod write;
 
 use std::ops::{Deref, DerefMut};
 use std::path::Path;

@@ -8,10 +8,10 @@ use watercooler_core::{
     ChangeKind, FollowTarget, MuteTarget, PersonId, PostId, Reaction, Result, Revision, TenantId,
 };
 
-use super::log::append;
+use super::changes::append;
 use super::notify::read_notifications;
-use super::posts::delete_thread;
 use super::social::Target;
+use super::write::delete_thread;
 use super::{SqliteStore, begin_write};
 use crate::codec::{
     entities, entities_json, post_cols, post_from_row, post_id, reaction_kind, time, ts,

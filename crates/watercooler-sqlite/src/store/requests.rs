@@ -7,7 +7,7 @@ use watercooler_core::{
 };
 
 use super::notify::insert_notifications;
-use super::posts::insert_batch;
+use super::write::insert_batch;
 use super::{SqliteStore, begin_write};
 use crate::codec::{id_bytes, post_id, time, ts};
 use crate::error::map;

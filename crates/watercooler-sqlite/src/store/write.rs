@@ -13,7 +13,7 @@ use watercooler_core::{
     ChangeKind, Error, NewNotification, Post, PostEdit, PostId, Result, Seq, TenantId, Visibility,
 };
 
-use super::log::{append, seq};
+use super::changes::{append, seq};
 use super::notify::insert_notifications;
 use super::{SqliteStore, begin_write};
 use crate::codec::{Entities, entities_json, entities_ref, id_bytes, id_hex, ts};
@@ -157,7 +157,7 @@ pub(super) async fn delete_thread(
             )
             .bind(tenant.as_str())
             .bind(&id_bytes(id)[..])
-            .bind(super::log::kind_name(reply_kind))
+            .bind(super::changes::kind_name(reply_kind))
             .bind(ts(at)?)
             .execute(&mut *conn)
             .await

@@ -78,7 +78,7 @@ fn percentiles(rt: &Runtime, c: &Corpus, viewers: &[Viewer]) {
     for v in viewers {
         let t = Instant::now();
         let page = rt
-            .block_on(c.service.home_feed(v, None, LIMIT))
+            .block_on(c.service.home_feed(v, &PageRequest::first(LIMIT)))
             .expect("home feed");
         times.push(t.elapsed());
         items += page.items.len();
@@ -144,7 +144,7 @@ fn breakdown(rt: &Runtime, c: &Corpus, viewers: &[Viewer]) {
         rank += t.elapsed();
         let t = Instant::now();
         black_box(
-            rt.block_on(c.service.home_feed(v, None, LIMIT))
+            rt.block_on(c.service.home_feed(v, &PageRequest::first(LIMIT)))
                 .expect("home feed"),
         );
         whole += t.elapsed();
@@ -185,17 +185,20 @@ fn bench(crit: &mut Criterion) {
     breakdown(&rt, &c, &viewers);
     crit.bench_function("home_feed_20_typical_person", |b| {
         b.iter(|| {
-            rt.block_on(c.service.home_feed(black_box(&who), None, LIMIT))
-                .expect("home feed")
+            rt.block_on(
+                c.service
+                    .home_feed(black_box(&who), &PageRequest::first(LIMIT)),
+            )
+            .expect("home feed")
         })
     });
     let first = rt
-        .block_on(c.service.home_feed(&who, None, LIMIT))
+        .block_on(c.service.home_feed(&who, &PageRequest::first(LIMIT)))
         .expect("home feed");
-    let cursor = first.next.expect("a second page");
+    let page_2 = PageRequest::after(first.next.expect("a second page"), LIMIT);
     crit.bench_function("home_feed_20_typical_person_page_2", |b| {
         b.iter(|| {
-            rt.block_on(c.service.home_feed(black_box(&who), Some(&cursor), LIMIT))
+            rt.block_on(c.service.home_feed(black_box(&who), &page_2))
                 .expect("page 2")
         })
     });

@@ -35,8 +35,8 @@ use watercooler::store::Candidate;
 use watercooler::watercooler_text::{Extractor, TagKey, handle_key, hashtag_key};
 use watercooler::{
     Access, Directory, FollowTarget, Group, GroupKind, ImportedPost, Language, ManualClock,
-    MemoryDirectory, MemoryStore, NewPost, ParentRef, Person, PostId, Reaction, ReactionKind,
-    Store, TenantId, Viewer, Visibility, Watercooler,
+    MemoryDirectory, MemoryStore, NewPost, PageRequest, ParentRef, Person, PostId, Reaction,
+    ReactionKind, Store, TenantId, Viewer, Visibility, Watercooler,
 };
 
 // ----- shared helpers ------------------------------------------------------------------------
@@ -519,26 +519,29 @@ fn feed_viewer() -> Viewer {
     Viewer::new(TENANT, person_id(42))
 }
 
-fn feed_input() -> (World, Option<watercooler::Cursor>) {
+fn feed_input() -> (World, PageRequest) {
     let w = world(FEED_POSTS);
     // Run the same call once first, so that state built lazily on a first call (if any)
     // is not counted.
     let first = w
         .runtime
-        .block_on(w.service.home_feed(&feed_viewer(), None, FEED_LIMIT))
+        .block_on(
+            w.service
+                .home_feed(&feed_viewer(), &PageRequest::first(FEED_LIMIT)),
+        )
         .expect("home feed");
     assert_eq!(first.items.len(), FEED_LIMIT, "the viewer has a full page");
-    (w, None)
+    (w, PageRequest::first(FEED_LIMIT))
 }
 
-fn feed_page_2_input() -> (World, Option<watercooler::Cursor>) {
-    let (w, _) = feed_input();
+fn feed_page_2_input() -> (World, PageRequest) {
+    let (w, first_page) = feed_input();
     let first = w
         .runtime
-        .block_on(w.service.home_feed(&feed_viewer(), None, FEED_LIMIT))
+        .block_on(w.service.home_feed(&feed_viewer(), &first_page))
         .expect("home feed");
     let next = first.next.expect("a second page");
-    (w, Some(next))
+    (w, PageRequest::after(next, FEED_LIMIT))
 }
 
 // One `home_feed` call through the service on the memory store: access, follows, the
@@ -546,16 +549,11 @@ fn feed_page_2_input() -> (World, Option<watercooler::Cursor>) {
 #[library_benchmark]
 #[bench::page_1(feed_input())]
 #[bench::page_2(feed_page_2_input())]
-fn home_feed(
-    input: (World, Option<watercooler::Cursor>),
-) -> ((World, Option<watercooler::Cursor>), FeedPage) {
-    let (w, cursor) = &input;
+fn home_feed(input: (World, PageRequest)) -> ((World, PageRequest), FeedPage) {
+    let (w, request) = &input;
     let page = w
         .runtime
-        .block_on(
-            w.service
-                .home_feed(black_box(&feed_viewer()), cursor.as_ref(), FEED_LIMIT),
-        )
+        .block_on(w.service.home_feed(black_box(&feed_viewer()), request))
         .expect("home feed");
     (input, page)
 }

@@ -464,7 +464,7 @@ fn bench(crit: &mut Criterion) {
         for v in &viewers {
             let t = Instant::now();
             black_box(
-                rt.block_on(c.service.home_feed(v, None, 20))
+                rt.block_on(c.service.home_feed(v, &PageRequest::first(20)))
                     .expect("home feed"),
             );
             times.push(t.elapsed());
@@ -505,7 +505,7 @@ fn bench(crit: &mut Criterion) {
         for v in &viewers {
             let t = Instant::now();
             black_box(
-                rt.block_on(service.home_feed(v, None, 20))
+                rt.block_on(service.home_feed(v, &PageRequest::first(20)))
                     .expect("home feed"),
             );
             times.push(t.elapsed());
@@ -581,7 +581,7 @@ fn bench(crit: &mut Criterion) {
         b.iter(|| {
             j = (j + 1) % viewers.len();
             black_box(
-                rt.block_on(service.home_feed(&viewers[j], None, 20))
+                rt.block_on(service.home_feed(&viewers[j], &PageRequest::first(20)))
                     .expect("feed"),
             )
         })

@@ -33,7 +33,8 @@ use tokio::runtime::{Builder, Runtime};
 use watercooler::sqlite::{SqliteOptions, SqliteStore, Synchronous};
 use watercooler::store::CandidateQuery;
 use watercooler::{
-    Access, FollowTarget, MemoryStore, PersonId, Post, Reaction, Store, TenantId, Watercooler,
+    Access, FollowTarget, MemoryStore, PageRequest, PersonId, Post, Reaction, Store, TenantId,
+    Watercooler,
 };
 use watercooler_workspace::corpus::{self, Corpus};
 use watercooler_workspace::store_bench::{all_follows, all_posts, percentiles, query_for, viewers};
@@ -249,7 +250,7 @@ fn bench(crit: &mut Criterion) {
             for v in &viewers {
                 let t = Instant::now();
                 black_box(
-                    rt.block_on(service.home_feed(v, None, 20))
+                    rt.block_on(service.home_feed(v, &PageRequest::first(20)))
                         .expect("home feed"),
                 );
                 times.push(t.elapsed());
@@ -314,7 +315,7 @@ fn bench(crit: &mut Criterion) {
         b.iter(|| {
             j = (j + 1) % viewers.len();
             black_box(
-                rt.block_on(service.home_feed(&viewers[j], None, 20))
+                rt.block_on(service.home_feed(&viewers[j], &PageRequest::first(20)))
                     .expect("feed"),
             )
         })

@@ -91,7 +91,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     .await?;
 
     // Emma's ranked home feed, with why each post is in it.
-    let feed = wc.home_feed(&emma, None, 20).await?;
+    let feed = wc.home_feed(&emma, &PageRequest::first(20)).await?;
     for item in &feed.items {
         println!("{} (score {:.2})", item.post.post.text, item.score);
         for reason in item.explanation.reasons() {

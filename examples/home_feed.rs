@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use watercooler::trends::TrendOptions;
-use watercooler::{Directory, MemoryStore, Viewer};
+use watercooler::{Directory, MemoryStore, PageRequest, Viewer};
 use watercooler_workspace::corpus;
 
 #[tokio::main(flavor = "current_thread")]
@@ -40,7 +40,10 @@ async fn main() -> Result<(), Box<dyn Error>> {
         c.now.format("%Y-%m-%d %H:%M UTC")
     );
 
-    let page = c.service.home_feed(&viewer, None, 10).await?;
+    let page = c
+        .service
+        .home_feed(&viewer, &PageRequest::first(10))
+        .await?;
     for (i, item) in page.items.iter().enumerate() {
         let post = &item.post.post;
         let author = c.directory.person(&viewer.tenant, &post.author).await?;

@@ -316,13 +316,9 @@ async fn the_full_corpus_loads_and_keeps_every_visibility_promise() {
     for (tenant, people) in &check.people {
         for person in people.iter().step_by(9) {
             let viewer = Viewer::new(tenant.clone(), person.clone());
-            let mut cursor = None;
+            let mut request = PageRequest::first(20);
             for _ in 0..3 {
-                let page = c
-                    .service
-                    .home_feed(&viewer, cursor.as_ref(), 20)
-                    .await
-                    .unwrap();
+                let page = c.service.home_feed(&viewer, &request).await.unwrap();
                 for item in &page.items {
                     for view in std::iter::once(&item.post).chain(&item.replies) {
                         feed_items += 1;
@@ -334,7 +330,7 @@ async fn the_full_corpus_loads_and_keeps_every_visibility_promise() {
                     }
                 }
                 match page.next {
-                    Some(next) => cursor = Some(next),
+                    Some(next) => request = PageRequest::after(next, 20),
                     None => break,
                 }
             }

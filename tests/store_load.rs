@@ -196,7 +196,7 @@ async fn task(c: Arc<Corpus>, plan: Arc<Vec<TenantPlan>>, n: u64, until: Instant
             }
             6..=7 => {
                 c.service
-                    .home_feed(&viewer, None, 20)
+                    .home_feed(&viewer, &PageRequest::first(20))
                     .await
                     .unwrap_or_else(|e| panic!("task {n}: home feed of {me}: {e:?}"));
                 done.reads += 1;

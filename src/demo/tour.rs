@@ -86,7 +86,7 @@ pub(super) struct Tour {
 
 pub(super) async fn tour(wc: &Watercooler, company: &Company) -> Result<Tour, DemoError> {
     let me = viewer(company, company.viewer());
-    let feed = wc.home_feed(&me, None, 10).await?.items;
+    let feed = wc.home_feed(&me, &PageRequest::first(10)).await?.items;
     let notifications = wc.notifications(&me, &PageRequest::first(8)).await?.items;
     let trends = wc.trending_hashtags(&me, &TrendOptions::default()).await?;
     let results = wc
@@ -191,9 +191,9 @@ async fn suggested(wc: &Watercooler, v: &Viewer) -> Result<bool, DemoError> {
 
 /// Whether `id` is anywhere in the viewer's home feed (every page, up to a bound).
 async fn feed_contains(wc: &Watercooler, v: &Viewer, id: &PostId) -> Result<bool, DemoError> {
-    let mut cursor = None;
+    let mut request = PageRequest::first(50);
     for _ in 0..MAX_FEED_PAGES {
-        let page = wc.home_feed(v, cursor.as_ref(), 50).await?;
+        let page = wc.home_feed(v, &request).await?;
         let hit = page
             .items
             .iter()
@@ -202,7 +202,7 @@ async fn feed_contains(wc: &Watercooler, v: &Viewer, id: &PostId) -> Result<bool
             return Ok(true);
         }
         match page.next {
-            Some(next) => cursor = Some(next),
+            Some(next) => request = PageRequest::after(next, 50),
             None => return Ok(false),
         }
     }

@@ -319,10 +319,7 @@ pub async fn home_feed(
     Authed(viewer): Authed,
     QueryParams(q): QueryParams<PageQuery>,
 ) -> ApiResult<Json<FeedPageDto>> {
-    let cursor = q.cursor.clone().map(Cursor::new);
-    let feed =
-        s.wc.home_feed(&viewer, cursor.as_ref(), limit(q.limit, DEFAULT_LIMIT))
-            .await?;
+    let feed = s.wc.home_feed(&viewer, &page(&q)).await?;
     Ok(Json((&feed).into()))
 }
 

@@ -43,7 +43,8 @@ impl World {
     }
 
     async fn feed(&self, who: &str, limit: usize) -> FeedPage {
-        self.wc.home_feed(&v(who), None, limit).await.unwrap()
+        let first = PageRequest::first(limit);
+        self.wc.home_feed(&v(who), &first).await.unwrap()
     }
 }
 
@@ -346,16 +347,13 @@ async fn publish_batch(w: &World, n: usize, tag: &str) -> Vec<Post> {
 async fn pages(w: &World, who: &str, limit: usize, between: impl AsyncFnMut(usize)) -> Vec<PostId> {
     let mut between = between;
     let mut all = Vec::new();
-    let mut cursor: Option<Cursor> = None;
+    let mut request = PageRequest::first(limit);
     for n in 0.. {
-        let page =
-            w.wc.home_feed(&v(who), cursor.as_ref(), limit)
-                .await
-                .unwrap();
+        let page = w.wc.home_feed(&v(who), &request).await.unwrap();
         assert!(page.items.len() <= limit);
         all.extend(ids(&page.items));
         match page.next {
-            Some(c) => cursor = Some(c),
+            Some(c) => request = PageRequest::after(c, limit),
             None => break,
         }
         between(n).await;
@@ -419,15 +417,15 @@ async fn marking_pages_seen_while_paging_never_brings_them_back() {
     let reference: HashSet<PostId> = ids(&w.feed("me", 200).await.items).into_iter().collect();
 
     let mut all = Vec::new();
-    let mut cursor: Option<Cursor> = None;
+    let mut request = PageRequest::first(6);
     loop {
-        let page = w.wc.home_feed(&v("me"), cursor.as_ref(), 6).await.unwrap();
+        let page = w.wc.home_feed(&v("me"), &request).await.unwrap();
         let got = ids(&page.items);
         // The host marks what it showed as seen before asking for more.
         w.wc.mark_seen(&v("me"), &got).await.unwrap();
         all.extend(got);
         match page.next {
-            Some(c) => cursor = Some(c),
+            Some(c) => request = PageRequest::after(c, 6),
             None => break,
         }
     }
@@ -460,7 +458,7 @@ async fn bad_cursors_limits_and_viewers_are_refused() {
     ] {
         assert!(
             invalid(
-                w.wc.home_feed(&v("me"), Some(&Cursor::new(garbage)), 3)
+                w.wc.home_feed(&v("me"), &PageRequest::after(Cursor::new(garbage), 3))
                     .await
             ),
             "{garbage}"
@@ -471,13 +469,19 @@ async fn bad_cursors_limits_and_viewers_are_refused() {
         w.wc.profile_feed(&v("me"), &"friend".into(), &PageRequest::first(1))
             .await
             .unwrap();
+    let chrono = PageRequest::after(chrono.next.unwrap(), 3);
+    assert!(invalid(w.wc.home_feed(&v("me"), &chrono).await));
     assert!(invalid(
-        w.wc.home_feed(&v("me"), chrono.next.as_ref(), 3).await
+        w.wc.home_feed(&v("me"), &PageRequest::first(0)).await
     ));
-    assert!(invalid(w.wc.home_feed(&v("me"), None, 0).await));
-    assert!(invalid(w.wc.home_feed(&v("me"), None, 201).await));
+    assert!(invalid(
+        w.wc.home_feed(&v("me"), &PageRequest::first(201)).await
+    ));
+    // A good cursor with a bad limit is still refused.
+    let too_many = PageRequest::after(good.clone(), 201);
+    assert!(invalid(w.wc.home_feed(&v("me"), &too_many).await));
     assert!(matches!(
-        w.wc.home_feed(&v("nobody"), None, 3).await,
+        w.wc.home_feed(&v("nobody"), &PageRequest::first(3)).await,
         Err(watercooler_core::Error::Forbidden { .. })
     ));
     // Someone else's cursor only positions *my* feed: nothing of theirs leaks.
@@ -485,7 +489,7 @@ async fn bad_cursors_limits_and_viewers_are_refused() {
         .into_iter()
         .collect();
     let page =
-        w.wc.home_feed(&v("stranger"), Some(&good), 50)
+        w.wc.home_feed(&v("stranger"), &PageRequest::after(good, 50))
             .await
             .unwrap();
     assert!(ids(&page.items).iter().all(|id| mine.contains(id)));

@@ -11,10 +11,9 @@ use watercooler_core::store::{Candidate, CandidateSources};
 use watercooler_core::trends::TrendOptions;
 use watercooler_core::watercooler_text::hashtag_key;
 use watercooler_core::{
-    Access, Clock, Cursor, FollowTarget, Group, GroupId, GroupKind, HashtagRef, Language,
-    ManualClock, MemoryDirectory, MemoryStore, MentionRef, MuteTarget, NewPost, PageRequest,
-    Person, PersonId, Post, PostId, PostStats, PostView, ReactionKind, TenantId, Viewer,
-    Visibility, Watercooler,
+    Access, Clock, FollowTarget, Group, GroupId, GroupKind, HashtagRef, Language, ManualClock,
+    MemoryDirectory, MemoryStore, MentionRef, MuteTarget, NewPost, PageRequest, Person, PersonId,
+    Post, PostId, PostStats, PostView, ReactionKind, TenantId, Viewer, Visibility, Watercooler,
 };
 
 fn epoch() -> DateTime<Utc> {
@@ -446,10 +445,10 @@ async fn check_world(
             let access = wc.access(&viewer).await.unwrap();
 
             // Home feed, every page, small pages.
-            let mut cursor: Option<Cursor> = None;
+            let mut request = PageRequest::first(3);
             let mut seen_items = HashSet::new();
             for _ in 0..100 {
-                let page = wc.home_feed(&viewer, cursor.as_ref(), 3).await.unwrap();
+                let page = wc.home_feed(&viewer, &request).await.unwrap();
                 for item in &page.items {
                     check_visible(truth, &access, &item.post.post, "home feed")?;
                     prop_assert!(!item.post.post.is_reply(), "a reply as a feed item");
@@ -463,7 +462,7 @@ async fn check_world(
                     }
                 }
                 match page.next {
-                    Some(c) => cursor = Some(c),
+                    Some(c) => request = PageRequest::after(c, 3),
                     None => break,
                 }
             }

@@ -27,8 +27,8 @@
 //! use std::sync::Arc;
 //! use watercooler::watercooler_text::{handle_key, HandleKey};
 //! use watercooler::{
-//!     async_trait, Directory, Group, GroupId, MemoryStore, NewPost, Person, PersonId,
-//!     Result, TenantId, Viewer, Watercooler,
+//!     async_trait, Directory, Group, GroupId, MemoryStore, NewPost, PageRequest, Person,
+//!     PersonId, Result, TenantId, Viewer, Watercooler,
 //! };
 //!
 //! /// The host's HR data for one company (a real host would query its database).
@@ -89,13 +89,13 @@
 //! assert_eq!(post.mentions.len(), 1);
 //!
 //! // Emma is notified and sees the post in her feed, with the reason it is there.
-//! let feed = wc.home_feed(&emma, None, 20).await?;
+//! let feed = wc.home_feed(&emma, &PageRequest::first(20)).await?;
 //! assert_eq!(feed.items[0].post.post.id, post.id);
 //! assert!(feed.items[0].explanation.reasons().any(|r| r.contains("mentions you")));
 //!
 //! // A viewer the directory does not know (here: another company) is refused.
 //! let other = Viewer::new("globex", "p2");
-//! let refused = wc.home_feed(&other, None, 20).await;
+//! let refused = wc.home_feed(&other, &PageRequest::first(20)).await;
 //! assert!(matches!(refused, Err(watercooler::Error::Forbidden { .. })));
 //! # Ok(())
 //! # }

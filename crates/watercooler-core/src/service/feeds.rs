@@ -17,7 +17,7 @@ use crate::access::{Access, Viewer};
 use crate::error::Result;
 use crate::ids::{GroupId, PersonId, PostId, TenantId};
 use crate::model::{FollowTarget, MuteTarget, PostView};
-use crate::page::{Cursor, MAX_PAGE_SIZE, Page, PageRequest};
+use crate::page::{MAX_PAGE_SIZE, Page, PageRequest};
 use crate::rank::cursor::RankCursor;
 use crate::rank::{
     DefaultRanker, FeedItem, FeedOptions, FeedPage, LabelLanguage, Muted, Ranked, Ranker,
@@ -37,22 +37,17 @@ impl Watercooler {
     /// explanation of its score. Muted people, words and hashtags are left out; posts the
     /// viewer has seen rank lower.
     ///
-    /// Pass `None` for the first page and [`FeedPage::next`] for the following ones; the
-    /// pages of one snapshot neither repeat nor skip items while new posts are published.
-    /// A cursor that is not one this method made is
-    /// [`Error::Invalid`](crate::Error::Invalid). `limit` is 1..=[`MAX_PAGE_SIZE`].
-    pub async fn home_feed(
-        &self,
-        viewer: &Viewer,
-        cursor: Option<&Cursor>,
-        limit: usize,
-    ) -> Result<FeedPage> {
+    /// Pass [`PageRequest::first`] for the first page and [`PageRequest::after`] with
+    /// [`FeedPage::next`] for the following ones; the pages of one snapshot neither repeat
+    /// nor skip items while new posts are published. A cursor that is not one this method
+    /// made is [`Error::Invalid`](crate::Error::Invalid), and so is a limit outside
+    /// 1..=[`MAX_PAGE_SIZE`].
+    pub async fn home_feed(&self, viewer: &Viewer, page: &PageRequest) -> Result<FeedPage> {
         self.home_feed_with(
+            viewer,
             &DefaultRanker::default(),
             &FeedOptions::default(),
-            viewer,
-            cursor,
-            limit,
+            page,
         )
         .await
     }
@@ -60,15 +55,14 @@ impl Watercooler {
     /// [`Watercooler::home_feed`] with a ranker and options of the caller's choice.
     pub async fn home_feed_with(
         &self,
+        viewer: &Viewer,
         ranker: &dyn Ranker,
         options: &FeedOptions,
-        viewer: &Viewer,
-        cursor: Option<&Cursor>,
-        limit: usize,
+        page: &PageRequest,
     ) -> Result<FeedPage> {
         traced("home_feed", &viewer.tenant, async {
-            PageRequest::first(limit).validate()?;
-            let snapshot = cursor.map(RankCursor::decode).transpose()?;
+            page.validate()?;
+            let snapshot = page.cursor.as_ref().map(RankCursor::decode).transpose()?;
             let access = self.access(viewer).await?;
             // A snapshot never claims a time after now: a cursor can only narrow.
             let clock_now = self.inner.clock.now();
@@ -114,17 +108,17 @@ impl Watercooler {
                 .await?;
 
             let ranked = sanitize(ranker.rank(&ctx, &candidates, now), &candidates);
-            let (page, more) = select_page(ranked, snapshot.as_ref(), &ctx.seen, limit);
+            let (served, more) = select_page(ranked, snapshot.as_ref(), &ctx.seen, page.limit);
 
             // Explain while the candidates are whole, then move the page's posts out of
             // them rather than cloning.
-            let explanations: Vec<_> = page
+            let explanations: Vec<_> = served
                 .iter()
                 .map(|r| ranker.explain(&ctx, &candidates[r.index], r, now))
                 .collect();
             let mut slots: Vec<Option<Candidate>> = candidates.into_iter().map(Some).collect();
-            let mut items = Vec::with_capacity(page.len());
-            for (r, explanation) in page.iter().zip(explanations) {
+            let mut items = Vec::with_capacity(served.len());
+            for (r, explanation) in served.iter().zip(explanations) {
                 // `sanitize` kept each index once and in range.
                 let Some(c) = slots.get_mut(r.index).and_then(Option::take) else {
                     continue;
@@ -140,7 +134,7 @@ impl Watercooler {
                     explanation,
                 });
             }
-            let next = match page.last() {
+            let next = match served.last() {
                 Some(last) if more => Some(
                     RankCursor {
                         max_id,
@@ -567,7 +561,8 @@ mod tests {
                             post,
                         }
                         .encode();
-                        let page = wc.home_feed(&me, Some(&c), MAX_PAGE_SIZE).await.unwrap();
+                        let request = PageRequest::after(c, MAX_PAGE_SIZE);
+                        let page = wc.home_feed(&me, &request).await.unwrap();
                         for item in &page.items {
                             let p = &item.post.post;
                             assert!(access.can_see(p) && !invisible.contains(&p.id), "{p:?}");

@@ -115,7 +115,7 @@ pub async fn bad_ids_are_refused_everywhere(store: Arc<dyn Store>) {
         );
         let elsewhere = Viewer::new(bad.clone(), "alice");
         invalid(
-            fx.wc.home_feed(&elsewhere, None, 10).await,
+            fx.wc.home_feed(&elsewhere, &PageRequest::first(10)).await,
             Some("tenant id"),
             &what("home_feed in a tenant"),
         );

@@ -12,7 +12,6 @@ use std::error::Error;
 use std::sync::Arc;
 use std::time::Instant;
 
-use watercooler::trends::TrendOptions;
 use watercooler::{Directory, MemoryStore, PageRequest, Viewer};
 use watercooler_workspace::corpus;
 
@@ -101,10 +100,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         println!("(more pages: pass FeedPage::next back to home_feed)\n");
     }
 
-    let trends = c
-        .service
-        .trending_hashtags(&viewer, &TrendOptions::default())
-        .await?;
+    let trends = c.service.trending_hashtags(&viewer).await?;
     println!("Trending for {}:", who.name);
     if trends.is_empty() {
         println!("  nothing stands out today");

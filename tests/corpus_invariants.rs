@@ -335,7 +335,12 @@ async fn the_full_corpus_loads_and_keeps_every_visibility_promise() {
                 }
             }
             for options in [&TrendOptions::default(), &loose] {
-                for trend in c.service.trending_hashtags(&viewer, options).await.unwrap() {
+                for trend in c
+                    .service
+                    .trending_hashtags_with(&viewer, options)
+                    .await
+                    .unwrap()
+                {
                     trends_seen += 1;
                     let from = trend.peak_at;
                     let to = from + chrono::Duration::seconds(options.bucket_seconds);

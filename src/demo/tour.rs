@@ -2,7 +2,7 @@
 //! post seen from inside and outside the group.
 
 use watercooler::search::{SearchResults, Suggestion};
-use watercooler::trends::{Trend, TrendOptions};
+use watercooler::trends::Trend;
 use watercooler::watercooler_text::hashtag_key;
 use watercooler::{
     FeedItem, GroupId, Notification, PageRequest, Person, Post, PostId, Viewer, Watercooler,
@@ -88,7 +88,7 @@ pub(super) async fn tour(wc: &Watercooler, company: &Company) -> Result<Tour, De
     let me = viewer(company, company.viewer());
     let feed = wc.home_feed(&me, &PageRequest::first(10)).await?.items;
     let notifications = wc.notifications(&me, &PageRequest::first(8)).await?.items;
-    let trends = wc.trending_hashtags(&me, &TrendOptions::default()).await?;
+    let trends = wc.trending_hashtags(&me).await?;
     let results = wc
         .search(&me, STEMMING_QUERY, &PageRequest::first(5))
         .await?;
@@ -173,7 +173,7 @@ async fn privacy(wc: &Watercooler, company: &Company) -> Result<Privacy, DemoErr
 /// Whether the private group's hashtag trends for the viewer.
 async fn trends(wc: &Watercooler, v: &Viewer) -> Result<bool, DemoError> {
     let tag = hashtag_key(PRIVATE_TAG);
-    let trends = wc.trending_hashtags(v, &TrendOptions::default()).await?;
+    let trends = wc.trending_hashtags(v).await?;
     Ok(trends.iter().any(|t| t.key == tag))
 }
 

@@ -9,7 +9,7 @@ use axum::response::IntoResponse;
 use watercooler::watercooler_text::parse_hashtag;
 use watercooler::{
     Cursor, Error, FollowTarget, GroupId, Language, MuteTarget, NewPost, PageRequest, PersonId,
-    PostId, ReactionKind, RequestKey, TrendOptions,
+    PostId, ReactionKind, RequestKey,
 };
 
 use crate::ApiState;
@@ -420,9 +420,7 @@ pub async fn trends(
     State(s): State<ApiState>,
     Authed(viewer): Authed,
 ) -> ApiResult<Json<Vec<TrendDto>>> {
-    let t =
-        s.wc.trending_hashtags(&viewer, &TrendOptions::default())
-            .await?;
+    let t = s.wc.trending_hashtags(&viewer).await?;
     Ok(Json(t.iter().map(Into::into).collect()))
 }
 

@@ -5,12 +5,16 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use watercooler_core::rank::{FeedItem, FeedPage, Signal};
+use watercooler_core::rank::{
+    DefaultRanker, Explanation, FeedItem, FeedOptions, FeedPage, Ranked, Ranker, Signal,
+    ViewerContext,
+};
+use watercooler_core::store::Candidate;
 use watercooler_core::watercooler_text::hashtag_key;
 use watercooler_core::{
     Cursor, FollowTarget, Group, GroupKind, ManualClock, MemoryDirectory, MemoryStore, MuteTarget,
     NewPost, PageRequest, Person, PersonId, Post, PostId, ReactionKind, Store, TenantId, Viewer,
-    Watercooler,
+    Watercooler, WatercoolerBuilder,
 };
 
 fn start() -> DateTime<Utc> {
@@ -51,6 +55,11 @@ impl World {
 /// `me` (HR, manager `boss`, whose manager is `ceo`) is in the private team `team` with
 /// `friend`; `stranger` alone is in `club`; `admin` may pin; `newbie` knows nobody.
 fn world() -> World {
+    world_with(|b| b)
+}
+
+/// [`world`] with a service configured by `configure`.
+fn world_with(configure: impl FnOnce(WatercoolerBuilder) -> WatercoolerBuilder) -> World {
     let dir = MemoryDirectory::new();
     let person = |id: &str, dept: &str, manager: Option<&str>| {
         let mut p = Person::new(id, id, id);
@@ -88,10 +97,10 @@ fn world() -> World {
     }
     let clock = Arc::new(ManualClock::new(start()));
     let store = Arc::new(MemoryStore::new());
-    let wc = Watercooler::builder(store.clone(), Arc::new(dir))
+    let builder = Watercooler::builder(store.clone(), Arc::new(dir))
         .clock(clock.clone())
-        .id_salt(7)
-        .build();
+        .id_salt(7);
+    let wc = configure(builder).build();
     World { wc, clock, store }
 }
 
@@ -436,6 +445,119 @@ async fn marking_pages_seen_while_paging_never_brings_them_back() {
         "a post came back after it was marked seen"
     );
     assert_eq!(unique, reference, "nothing skipped");
+}
+
+/// Serves the oldest candidate first, where the default ranker serves the newest of
+/// otherwise equal posts first.
+#[derive(Debug)]
+struct OldestFirst;
+
+impl Ranker for OldestFirst {
+    fn rank(&self, _: &ViewerContext, candidates: &[Candidate], _: DateTime<Utc>) -> Vec<Ranked> {
+        // Candidates come sorted by id, oldest first.
+        (0..candidates.len())
+            .map(|index| {
+                let score = (candidates.len() - index) as f64;
+                Ranked {
+                    index,
+                    post: candidates[index].view.post.id,
+                    score,
+                    unseen_score: score,
+                    author_rank: 0,
+                }
+            })
+            .collect()
+    }
+
+    fn explain(
+        &self,
+        _: &ViewerContext,
+        _: &Candidate,
+        r: &Ranked,
+        _: DateTime<Utc>,
+    ) -> Explanation {
+        Explanation {
+            total: r.score,
+            parts: Vec::new(),
+        }
+    }
+}
+
+/// Three followed posts, the oldest with three replies, as `world_with(configure)` sees them.
+async fn followed_thread(
+    configure: impl FnOnce(WatercoolerBuilder) -> WatercoolerBuilder,
+) -> (World, Vec<PostId>) {
+    let w = world_with(configure);
+    w.follow("me", FollowTarget::Person("friend".into())).await;
+    let mut posts = Vec::new();
+    for i in 0..3 {
+        posts.push(w.post("friend", NewPost::new(format!("Post {i}"))).await.id);
+    }
+    for i in 0..3 {
+        w.clock.advance(Duration::minutes(1));
+        w.wc.reply(&v("colleague"), &posts[0], &format!("Reply {i}"))
+            .await
+            .unwrap();
+    }
+    (w, posts)
+}
+
+#[tokio::test]
+async fn the_builders_ranker_and_feed_options_rank_the_home_feed() {
+    let first = PageRequest::first(10);
+    let (plain, posts) = followed_thread(|b| b).await;
+    let page = plain.wc.home_feed(&v("me"), &first).await.unwrap();
+    let oldest = page
+        .items
+        .iter()
+        .find(|i| i.post.post.id == posts[0])
+        .unwrap();
+    assert_eq!(oldest.replies.len(), 2, "the default shows two replies");
+    assert_ne!(
+        ids(&page.items),
+        posts,
+        "the default ranks newer posts above older ones"
+    );
+
+    let options = FeedOptions::default().replies_per_item(3);
+    let (configured, posts) = followed_thread(|b| {
+        b.ranker(Arc::new(OldestFirst))
+            .feed_options(options.clone())
+    })
+    .await;
+    let page = configured.wc.home_feed(&v("me"), &first).await.unwrap();
+    assert_eq!(
+        ids(&page.items),
+        posts,
+        "the builder's ranker: oldest first"
+    );
+    assert_eq!(
+        page.items[0].replies.len(),
+        3,
+        "the builder's options: three replies"
+    );
+    assert_eq!(configured.wc.options().feed, options);
+
+    // One call overrides both; the builder's choice holds again on the next.
+    let page = configured
+        .wc
+        .home_feed_with(
+            &v("me"),
+            &DefaultRanker::default(),
+            &FeedOptions::default(),
+            &first,
+        )
+        .await
+        .unwrap();
+    assert_ne!(ids(&page.items), posts, "the call's ranker wins");
+    let oldest = page
+        .items
+        .iter()
+        .find(|i| i.post.post.id == posts[0])
+        .unwrap();
+    assert_eq!(oldest.replies.len(), 2, "the call's options win");
+    let page = configured.wc.home_feed(&v("me"), &first).await.unwrap();
+    assert_eq!(ids(&page.items), posts);
 }
 
 #[tokio::test]

@@ -516,7 +516,7 @@ async fn check_world(
                         .insert(post.author.clone());
                 }
             }
-            for trend in wc.trending_hashtags(&viewer, &loose).await.unwrap() {
+            for trend in wc.trending_hashtags_with(&viewer, &loose).await.unwrap() {
                 let key = (trend.key.as_str().to_owned(), trend.peak_at.timestamp());
                 let authors = visible.get(&key).map_or(0, |s| s.len() as u32);
                 prop_assert_eq!(trend.authors, authors, "trend {:?} for {:?}", trend, viewer);

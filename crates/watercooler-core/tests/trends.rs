@@ -8,7 +8,7 @@ use watercooler_core::trends::{TrendOptions, compute_trends, decay, trend_score}
 use watercooler_core::watercooler_text::hashtag_key;
 use watercooler_core::{
     Group, GroupKind, ManualClock, MemoryDirectory, MemoryStore, MuteTarget, NewPost, Person,
-    Store, TenantId, Viewer, Watercooler,
+    Store, TenantId, Viewer, Watercooler, WatercoolerBuilder,
 };
 
 const DAY: i64 = 86_400;
@@ -165,6 +165,11 @@ fn v(p: &str) -> Viewer {
 
 /// 12 people: m0..m7 are members of the private group "secret", o0..o3 are not.
 fn world() -> World {
+    world_with(|b| b)
+}
+
+/// [`world`] with a service configured by `configure`.
+fn world_with(configure: impl FnOnce(WatercoolerBuilder) -> WatercoolerBuilder) -> World {
     let dir = MemoryDirectory::new();
     for p in (0..8)
         .map(|i| format!("m{i}"))
@@ -198,11 +203,56 @@ fn world() -> World {
     }
     let clock = Arc::new(ManualClock::new(noon()));
     let store = Arc::new(MemoryStore::new());
-    let wc = Watercooler::builder(store.clone(), Arc::new(dir))
+    let builder = Watercooler::builder(store.clone(), Arc::new(dir))
         .clock(clock.clone())
-        .id_salt(1)
-        .build();
+        .id_salt(1);
+    let wc = configure(builder).build();
     World { wc, clock, store }
+}
+
+/// Two people use #klein today: too few for the default options (three authors).
+async fn two_authors(w: &World) {
+    w.clock.set(noon() - Duration::hours(1));
+    for p in ["o0", "o1"] {
+        w.wc.publish(&v(p), NewPost::new("#klein")).await.unwrap();
+    }
+    w.clock.set(noon());
+}
+
+#[tokio::test]
+async fn the_builders_trend_options_score_trends_and_a_call_may_override_them() {
+    let plain = world();
+    two_authors(&plain).await;
+    assert!(
+        plain
+            .wc
+            .trending_hashtags(&v("o2"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let mut two = TrendOptions::default();
+    two.min_authors = 2;
+    two.min_score = 0.5;
+    let w = world_with(|b| b.trend_options(two));
+    two_authors(&w).await;
+    let trends = w.wc.trending_hashtags(&v("o2")).await.unwrap();
+    assert_eq!(trends.len(), 1, "two authors are enough now: {trends:?}");
+    assert_eq!(trends[0].key, hashtag_key("klein"));
+
+    let default = TrendOptions::default();
+    let overridden = w.wc.trending_hashtags_with(&v("o2"), &default).await;
+    assert!(overridden.unwrap().is_empty(), "the call's options win");
+
+    // The builder cannot refuse options; the call that uses them does.
+    let mut bad = TrendOptions::default();
+    bad.bucket_seconds = 0;
+    let w = world_with(|b| b.trend_options(bad));
+    assert!(matches!(
+        w.wc.trending_hashtags(&v("o2")).await,
+        Err(watercooler_core::Error::Invalid { .. })
+    ));
 }
 
 #[tokio::test]
@@ -233,7 +283,7 @@ async fn a_group_only_tag_trends_for_members_and_never_for_anyone_else() {
     w.clock.set(noon());
     let o = TrendOptions::default();
 
-    let member = w.wc.trending_hashtags(&v("m3"), &o).await.unwrap();
+    let member = w.wc.trending_hashtags_with(&v("m3"), &o).await.unwrap();
     let keys: Vec<&str> = member.iter().map(|t| t.key.as_str()).collect();
     assert!(
         keys.contains(&"launch") && keys.contains(&"geheim"),
@@ -246,13 +296,16 @@ async fn a_group_only_tag_trends_for_members_and_never_for_anyone_else() {
     assert_eq!(geheim.authors, 8, "other tenants never count");
 
     for outsider in ["o0", "o1", "o2", "o3"] {
-        let seen = w.wc.trending_hashtags(&v(outsider), &o).await.unwrap();
+        let seen = w.wc.trending_hashtags_with(&v(outsider), &o).await.unwrap();
         assert!(seen.is_empty(), "{outsider} sees {seen:?}");
         // Not even with every threshold at its lowest.
         let mut loose = TrendOptions::default();
         loose.min_authors = 0;
         loose.min_score = 0.0;
-        let seen = w.wc.trending_hashtags(&v(outsider), &loose).await.unwrap();
+        let seen =
+            w.wc.trending_hashtags_with(&v(outsider), &loose)
+                .await
+                .unwrap();
         assert!(
             seen.iter().all(|t| t.key != hashtag_key("geheim")),
             "{seen:?}"
@@ -285,9 +338,9 @@ async fn counts_shown_only_include_visible_posts() {
     }
     w.clock.set(noon());
     let o = TrendOptions::default();
-    let member = w.wc.trending_hashtags(&v("m0"), &o).await.unwrap();
+    let member = w.wc.trending_hashtags_with(&v("m0"), &o).await.unwrap();
     assert_eq!(member[0].authors, 8);
-    let outsider = w.wc.trending_hashtags(&v("o3"), &o).await.unwrap();
+    let outsider = w.wc.trending_hashtags_with(&v("o3"), &o).await.unwrap();
     assert_eq!(outsider.len(), 1);
     assert_eq!(outsider[0].authors, 3);
     assert_eq!(outsider[0].score, 4.0);
@@ -308,10 +361,7 @@ async fn distinct_authors_not_uses() {
             .unwrap();
     }
     w.clock.set(noon());
-    let t =
-        w.wc.trending_hashtags(&v("m0"), &TrendOptions::default())
-            .await
-            .unwrap();
+    let t = w.wc.trending_hashtags(&v("m0")).await.unwrap();
     assert_eq!(t.len(), 1, "{t:?}");
     assert_eq!(t[0].key, hashtag_key("echt"));
     assert_eq!(t[0].authors, 3);
@@ -346,15 +396,15 @@ async fn muted_tags_and_words_do_not_trend_for_the_muter() {
         k
     };
     assert_eq!(
-        keys(w.wc.trending_hashtags(&v("m2"), &o).await.unwrap()),
+        keys(w.wc.trending_hashtags_with(&v("m2"), &o).await.unwrap()),
         ["lunch", "voetbal"]
     );
     assert_eq!(
-        keys(w.wc.trending_hashtags(&v("m0"), &o).await.unwrap()),
+        keys(w.wc.trending_hashtags_with(&v("m0"), &o).await.unwrap()),
         ["lunch"]
     );
     assert_eq!(
-        keys(w.wc.trending_hashtags(&v("m1"), &o).await.unwrap()),
+        keys(w.wc.trending_hashtags_with(&v("m1"), &o).await.unwrap()),
         ["voetbal"]
     );
 }
@@ -364,13 +414,13 @@ async fn unknown_viewers_and_bad_options_are_refused() {
     let w = world();
     let o = TrendOptions::default();
     assert!(matches!(
-        w.wc.trending_hashtags(&v("nobody"), &o).await,
+        w.wc.trending_hashtags_with(&v("nobody"), &o).await,
         Err(watercooler_core::Error::Forbidden { .. })
     ));
     let mut bad = TrendOptions::default();
     bad.bucket_seconds = -5;
     assert!(matches!(
-        w.wc.trending_hashtags(&v("o0"), &bad).await,
+        w.wc.trending_hashtags_with(&v("o0"), &bad).await,
         Err(watercooler_core::Error::Invalid { .. })
     ));
 }

@@ -20,8 +20,8 @@ use crate::model::{FollowTarget, MuteTarget, PostView};
 use crate::page::{MAX_PAGE_SIZE, Page, PageRequest};
 use crate::rank::cursor::RankCursor;
 use crate::rank::{
-    DefaultRanker, FeedItem, FeedOptions, FeedPage, LabelLanguage, Muted, Ranked, Ranker,
-    ViewerContext, cmp_ranked,
+    FeedItem, FeedOptions, FeedPage, LabelLanguage, Muted, Ranked, Ranker, ViewerContext,
+    cmp_ranked,
 };
 use crate::store::{Candidate, CandidateQuery, Order, PostFilter};
 
@@ -30,12 +30,12 @@ use crate::store::{Candidate, CandidateQuery, Order, PostFilter};
 const MAX_FILL_READS: usize = 8;
 
 impl Watercooler {
-    /// The viewer's ranked home feed with the [`DefaultRanker`] and default
-    /// [`FeedOptions`]: posts by people they follow, in their groups, with hashtags they
-    /// follow, mentioning them, pinned announcements, and a few popular posts from the rest
-    /// of the organisation. Each item is a thread root with its latest replies and an
-    /// explanation of its score. Muted people, words and hashtags are left out; posts the
-    /// viewer has seen rank lower.
+    /// The viewer's ranked home feed, with the ranker and [`FeedOptions`] set on the
+    /// builder ([`DefaultRanker`](crate::rank::DefaultRanker) and the default options unless changed): posts by people
+    /// they follow, in their groups, with hashtags they follow, mentioning them, pinned
+    /// announcements, and a few popular posts from the rest of the organisation. Each item
+    /// is a thread root with its latest replies and an explanation of its score. Muted
+    /// people, words and hashtags are left out; posts the viewer has seen rank lower.
     ///
     /// Pass [`PageRequest::first`] for the first page and [`PageRequest::after`] with
     /// [`FeedPage::next`] for the following ones; the pages of one snapshot neither repeat
@@ -43,16 +43,14 @@ impl Watercooler {
     /// made is [`Error::Invalid`](crate::Error::Invalid), and so is a limit outside
     /// 1..=[`MAX_PAGE_SIZE`].
     pub async fn home_feed(&self, viewer: &Viewer, page: &PageRequest) -> Result<FeedPage> {
-        self.home_feed_with(
-            viewer,
-            &DefaultRanker::default(),
-            &FeedOptions::default(),
-            page,
-        )
-        .await
+        let inner = &self.inner;
+        self.home_feed_with(viewer, &*inner.ranker, &inner.options.feed, page)
+            .await
     }
 
-    /// [`Watercooler::home_feed`] with a ranker and options of the caller's choice.
+    /// [`Watercooler::home_feed`] with a ranker and options of the caller's choice for
+    /// this call, overriding the builder's. A cursor made under other options or another
+    /// ranker pages on without error, but pages may then repeat or skip items.
     pub async fn home_feed_with(
         &self,
         viewer: &Viewer,
@@ -229,7 +227,7 @@ impl Watercooler {
                 self.load_muted(
                     access.tenant(),
                     access.person(),
-                    FeedOptions::default().max_follows,
+                    self.inner.options.feed.max_follows,
                 )
                 .await?
             } else {

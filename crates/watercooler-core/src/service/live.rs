@@ -26,7 +26,7 @@ use crate::live::{
 };
 use crate::model::{Change, ChangeKind, FollowTarget, PostView, Visibility};
 use crate::page::{MAX_PAGE_SIZE, PageRequest};
-use crate::rank::{FeedOptions, Muted};
+use crate::rank::Muted;
 use crate::store::PostFilter;
 
 /// Notifications read per check: the newest page, as a client would show it.
@@ -298,7 +298,7 @@ impl Run {
     async fn interests(&self) -> Result<Interests> {
         let wc = &self.wc;
         let access = wc.access(&self.viewer).await?;
-        let max = FeedOptions::default().max_follows;
+        let max = wc.inner.options.feed.max_follows;
         let muted = wc.load_muted(access.tenant(), access.person(), max).await?;
         let (mut people, mut tags) = (HashSet::new(), HashSet::new());
         let mut request = PageRequest::first(MAX_PAGE_SIZE);

@@ -29,8 +29,10 @@ use crate::clock::{Clock, SystemClock};
 use crate::directory::Directory;
 use crate::error::{Error, Result};
 use crate::ids::PostIdGenerator;
+use crate::rank::{DefaultRanker, FeedOptions, Ranker};
 use crate::search::SearchIndex;
 use crate::store::Store;
+use crate::trends::TrendOptions;
 
 /// Knobs of the service, with sensible defaults.
 #[derive(Debug, Clone, Default)]
@@ -40,6 +42,12 @@ pub struct Options {
     pub extractor: Extractor,
     /// Length and entity limits of a post.
     pub limits: Limits,
+    /// How [`Watercooler::home_feed`] gathers candidates, and how many follows and mutes
+    /// any call reads.
+    pub feed: FeedOptions,
+    /// How [`Watercooler::trending_hashtags`] scores trends. Checked on each call:
+    /// invalid ones make it [`Error::Invalid`].
+    pub trends: TrendOptions,
 }
 
 /// The SDK's entry point. Cheap to clone (everything inside is shared); `Send + Sync`.
@@ -53,6 +61,8 @@ pub(crate) struct Inner {
     pub(crate) directory: Arc<dyn Directory>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) options: Options,
+    /// The ranker of [`Watercooler::home_feed`].
+    pub(crate) ranker: Arc<dyn Ranker>,
     pub(crate) ids: PostIdGenerator,
     /// The full-text index, if the host configured one (see `service/search.rs`).
     pub(crate) search: Option<Arc<dyn SearchIndex>>,
@@ -77,6 +87,7 @@ impl std::fmt::Debug for Watercooler {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Watercooler")
             .field("options", &self.inner.options)
+            .field("ranker", &self.inner.ranker)
             .finish_non_exhaustive()
     }
 }
@@ -89,6 +100,7 @@ impl Watercooler {
             directory,
             clock: Arc::new(SystemClock),
             options: Options::default(),
+            ranker: Arc::new(DefaultRanker::default()),
             ids: None,
             search: None,
         }
@@ -112,6 +124,11 @@ impl Watercooler {
     /// The options.
     pub fn options(&self) -> &Options {
         &self.inner.options
+    }
+
+    /// The ranker of [`Watercooler::home_feed`].
+    pub fn ranker(&self) -> &Arc<dyn Ranker> {
+        &self.inner.ranker
     }
 
     /// Now, as stores keep it ([`crate::stored_precision`]): every time the service
@@ -158,6 +175,7 @@ pub struct WatercoolerBuilder {
     directory: Arc<dyn Directory>,
     clock: Arc<dyn Clock>,
     options: Options,
+    ranker: Arc<dyn Ranker>,
     ids: Option<PostIdGenerator>,
     search: Option<Arc<dyn SearchIndex>>,
 }
@@ -187,6 +205,30 @@ impl WatercoolerBuilder {
         self
     }
 
+    /// Ranks [`Watercooler::home_feed`] with this ranker (default:
+    /// [`DefaultRanker::default`]). [`Watercooler::home_feed_with`] still takes another
+    /// for one call.
+    pub fn ranker(mut self, ranker: Arc<dyn Ranker>) -> Self {
+        self.ranker = ranker;
+        self
+    }
+
+    /// Gathers [`Watercooler::home_feed`]'s candidates with these options (default:
+    /// [`FeedOptions::default`]); their follow and mute bounds hold for every feed and
+    /// for trends. [`Watercooler::home_feed_with`] still takes others for one call.
+    pub fn feed_options(mut self, options: FeedOptions) -> Self {
+        self.options.feed = options;
+        self
+    }
+
+    /// Scores [`Watercooler::trending_hashtags`] with these options (default:
+    /// [`TrendOptions::default`]). [`Watercooler::trending_hashtags_with`] still takes
+    /// others for one call.
+    pub fn trend_options(mut self, options: TrendOptions) -> Self {
+        self.options.trends = options;
+        self
+    }
+
     /// Distinguishes this server's post ids from other servers' sharing the store
     /// (default: derived from the time and process id).
     pub fn id_salt(mut self, salt: u64) -> Self {
@@ -210,6 +252,7 @@ impl WatercoolerBuilder {
                 directory: self.directory,
                 clock: self.clock,
                 options: self.options,
+                ranker: self.ranker,
                 ids: self.ids.unwrap_or_default(),
                 search: self.search,
                 live: crate::live::Hub::default(),

@@ -459,16 +459,6 @@ pub async fn mark_seen(
     }))
 }
 
-/// The viewer if they are an admin of their tenant (the directory's admin flag); anyone
-/// else gets the same 404 as for a missing page.
-async fn admin(s: &ApiState, viewer: &watercooler::Viewer) -> ApiResult<()> {
-    if s.wc.access(viewer).await?.is_admin() {
-        Ok(())
-    } else {
-        Err(Error::forbidden("admin endpoint").into())
-    }
-}
-
 /// Erases everything about a person of the admin's tenant (GDPR). Admins only.
 #[utoipa::path(
     post, path = "/v1/admin/people/{person}/erase", tag = "admin",
@@ -480,10 +470,8 @@ pub async fn erase(
     Authed(viewer): Authed,
     PathParams(person): PathParams<String>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    admin(&s, &viewer).await?;
-    let report =
-        s.wc.erase_person(&viewer.tenant, &PersonId::new(person))
-            .await?;
+    let admin = s.wc.admin(&viewer).await?;
+    let report = admin.erase_person(&PersonId::new(person)).await?;
     to_json(&report)
 }
 
@@ -498,10 +486,8 @@ pub async fn export(
     Authed(viewer): Authed,
     PathParams(person): PathParams<String>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    admin(&s, &viewer).await?;
-    let doc =
-        s.wc.export_person(&viewer.tenant, &PersonId::new(person))
-            .await?;
+    let admin = s.wc.admin(&viewer).await?;
+    let doc = admin.export_person(&PersonId::new(person)).await?;
     to_json(&doc)
 }
 

@@ -33,7 +33,7 @@ pub use model::*;
 pub use page::{Cursor, MAX_PAGE_SIZE, Page, PageRequest};
 pub use rank::{DefaultRanker, Explanation, FeedItem, FeedOptions, FeedPage, Ranker, RankerConfig};
 pub use service::{
-    ImportedPost, NewPost, Options, ParentRef, PersonExport, Thread, Watercooler,
+    Admin, ImportedPost, NewPost, Options, ParentRef, PersonExport, Thread, Watercooler,
     WatercoolerBuilder,
 };
 pub use store::{MemoryStore, Store};

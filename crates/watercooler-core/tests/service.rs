@@ -718,7 +718,9 @@ async fn tenants_with_identical_ids_handles_and_tags_are_isolated() {
         w.store.suggest_tags(&access, "sha", 10).await.unwrap()[0].posts,
         1
     );
-    let erased = w.wc.erase_person(&U.into(), &"ann".into()).await.unwrap();
+    // Beta's admin erases beta's ann; acme's ann is another person.
+    let beta = w.wc.admin(&Viewer::new(U, "dave")).await.unwrap();
+    let erased = beta.erase_person(&"ann".into()).await.unwrap();
     assert_eq!(erased.posts, 1);
     assert!(w.wc.post(&Viewer::new(T, "bob"), &a.id).await.is_ok());
 }
@@ -751,7 +753,8 @@ async fn erase_and_export_cover_everything_and_erase_is_idempotent() {
         .unwrap();
     w.wc.mark_seen(&eve, &[other.id]).await.unwrap();
 
-    let export = w.wc.export_person(&T.into(), &"eve".into()).await.unwrap();
+    let admin = w.wc.admin(&v("dave")).await.unwrap();
+    let export = admin.export_person(&"eve".into()).await.unwrap();
     assert_eq!(
         export.profile.as_ref().map(|p| p.handle.as_str()),
         Some("eve")
@@ -773,7 +776,7 @@ async fn erase_and_export_cover_everything_and_erase_is_idempotent() {
     let json = serde_json::to_string(&export).unwrap();
     assert!(json.contains("mine, edited #gdpr") && json.contains("\"seen\""));
 
-    let report = w.wc.erase_person(&T.into(), &"eve".into()).await.unwrap();
+    let report = admin.erase_person(&"eve".into()).await.unwrap();
     assert_eq!(
         (report.posts, report.reactions, report.follows_and_mutes),
         (2, 1, 2)
@@ -783,7 +786,7 @@ async fn erase_and_export_cover_everything_and_erase_is_idempotent() {
         report.notifications >= 2,
         "her mention, and ann's reply and reaction notifications"
     );
-    let after = w.wc.export_person(&T.into(), &"eve".into()).await.unwrap();
+    let after = admin.export_person(&"eve".into()).await.unwrap();
     assert_eq!(after.data, watercooler_core::store::PersonData::default());
     let other_now = w.wc.post(&v("ann"), &other.id).await.unwrap();
     assert!(other_now.post.mentions.is_empty());
@@ -796,12 +799,7 @@ async fn erase_and_export_cover_everything_and_erase_is_idempotent() {
         (0, 0)
     );
     assert!(inbox(&w, &v("ann")).await.is_empty());
-    assert!(
-        w.wc.erase_person(&T.into(), &"eve".into())
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(admin.erase_person(&"eve".into()).await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -820,7 +818,8 @@ async fn import_keeps_time_and_ids_and_resolves_like_publish() {
     assert_eq!((post.id, post.created_at), (id, at));
     assert_eq!(post.mentions.len(), 1, "carl is not in the group");
     assert_eq!(notes.len(), 1);
-    let stored = w.wc.import(&T.into(), root).await.unwrap();
+    let admin = w.wc.admin(&v("dave")).await.unwrap();
+    let stored = admin.import(root).await.unwrap();
     let reply = ImportedPost {
         id: PostId::from_parts(at, 2),
         author: "bob".into(),
@@ -828,7 +827,7 @@ async fn import_keeps_time_and_ids_and_resolves_like_publish() {
         post: NewPost::new("re"),
         parent: Some(ParentRef::of(&stored)),
     };
-    let r = w.wc.import(&T.into(), reply).await.unwrap();
+    let r = admin.import(reply).await.unwrap();
     assert_eq!(
         (r.visibility.clone(), r.thread_root),
         (stored.visibility.clone(), Some(stored.id))
@@ -839,7 +838,51 @@ async fn import_keeps_time_and_ids_and_resolves_like_publish() {
         id: PostId::from_parts(at, 3),
         ..r_import(at)
     };
-    assert!(is_not_found(w.wc.import(&T.into(), unknown).await));
+    assert!(is_not_found(admin.import(unknown).await));
+}
+
+/// The company-wide calls are behind `Watercooler::admin`: anyone the directory does not
+/// call an admin — a colleague, a stranger, an admin's id in another tenant, an admin whose
+/// flag was withdrawn — gets `Forbidden` and no handle, so nothing is erased, exported or
+/// imported.
+#[tokio::test]
+async fn only_admins_get_the_company_wide_calls_and_a_refusal_changes_nothing() {
+    let w = world();
+    let own = w.wc.publish(&v("eve"), NewPost::new("mine")).await.unwrap();
+    let before = w.store.last_seq().await.unwrap();
+    let dave = w.wc.admin(&v("dave")).await.unwrap();
+    assert_eq!((dave.tenant(), dave.person()), (&T.into(), &"dave".into()));
+    let eves = dave.export_person(&"eve".into()).await.unwrap();
+
+    for (who, viewer) in [
+        ("a colleague", v("eve")),
+        ("someone the directory does not know", v("zed")),
+        (
+            "an admin's id in a tenant that does not know it",
+            Viewer::new("gamma", "dave"),
+        ),
+    ] {
+        assert!(is_forbidden(w.wc.admin(&viewer).await), "{who}");
+    }
+    let mut demoted = Person::new("dave", "dave", "Dave of acme");
+    demoted.admin = false;
+    w.dir.add_person(&T.into(), demoted).unwrap();
+    assert!(
+        is_forbidden(w.wc.admin(&v("dave")).await),
+        "a withdrawn flag counts from the next handle"
+    );
+
+    assert_eq!(
+        w.store.last_seq().await.unwrap(),
+        before,
+        "nothing was written"
+    );
+    // The handle made before the demotion still works (it is checked once, when made).
+    assert_eq!(
+        dave.export_person(&"eve".into()).await.unwrap().data,
+        eves.data
+    );
+    assert!(w.wc.post(&v("eve"), &own.id).await.is_ok());
 }
 
 fn r_import(at: DateTime<Utc>) -> ImportedPost {

@@ -10,6 +10,7 @@
 //!
 //! ```
 //! use std::sync::Arc;
+//! use watercooler_core::search::SearchIndex;
 //! use watercooler_core::{
 //!     Language, MemoryDirectory, MemoryStore, NewPost, PageRequest, Person, TenantId, Viewer,
 //!     Watercooler,
@@ -22,12 +23,13 @@
 //! let directory = Arc::new(MemoryDirectory::new());
 //! directory.add_person(&TenantId::new("acme"), Person::new("p1", "jan", "Jan de Vries"))?;
 //! let index = TantivyIndex::open(store.clone(), TantivyOptions::in_memory()).await?;
-//! let wc = Watercooler::builder(store, directory).search(index).build();
+//! let wc = Watercooler::builder(store, directory).search(index.clone()).build();
 //!
 //! let jan = Viewer::new("acme", "p1");
 //! let post = NewPost::new("De vergaderingen van morgen").language(Language::dutch());
 //! wc.publish(&jan, post).await?;
-//! wc.refresh_search().await?;
+//! // Publishing only tells the index to look soon; this makes the post searchable now.
+//! index.refresh().await?;
 //! let found = wc.search(&jan, "vergadering", &PageRequest::first(10)).await?;
 //! assert_eq!(found.hits[0].snippet, "De <em>vergaderingen</em> van morgen");
 //! # Ok(())

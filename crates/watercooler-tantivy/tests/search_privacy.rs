@@ -88,6 +88,10 @@ async fn build() -> World {
             }
         }
     }
+    // Erasure is an admin's call; the officer posts nothing and is in no group.
+    let mut officer = Person::new("dpo", "dpo", "Privacy officer");
+    officer.admin = true;
+    dir.add_person(&"t1".into(), officer).unwrap();
     let store = Arc::new(MemoryStore::new());
     let clock = Arc::new(ManualClock::new(
         DateTime::from_timestamp(1_360_000_000, 0).unwrap(),
@@ -181,7 +185,10 @@ async fn build() -> World {
             _ => {}
         }
     }
-    wc.erase_person(&"t1".into(), &person(11).into())
+    wc.admin(&Viewer::new("t1", "dpo"))
+        .await
+        .unwrap()
+        .erase_person(&person(11).into())
         .await
         .unwrap();
     index.refresh().await.unwrap();

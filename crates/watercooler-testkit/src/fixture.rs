@@ -147,6 +147,15 @@ impl Fixture {
         Viewer::new(self.tenant.clone(), person)
     }
 
+    /// The company-wide calls (erase, export, import) of the main tenant, as alice, the
+    /// cast's admin.
+    pub async fn admin(&self) -> watercooler_core::Admin<'_> {
+        ok(
+            self.wc.admin(&self.viewer("alice")).await,
+            "service: alice's admin handle",
+        )
+    }
+
     /// `person` of the main tenant resolved through the directory (groups, admin flag).
     pub async fn access(&self, person: &str) -> Access {
         self.access_of(&self.viewer(person)).await

@@ -2,13 +2,18 @@
 //! ids and times. The text goes through exactly what [`Watercooler::publish`] does — NFC,
 //! validation, extraction, mention resolution with visibility — but the author's permission
 //! to post where they did is taken from the source system and not checked again.
+//!
+//! Storing an import publishes in someone else's name, so [`Admin::import`] is an admin's
+//! call. [`Watercooler::prepare_import`] stays on the service: it stores nothing, and a bulk
+//! loader that writes its result goes through the [`crate::Store`], which only the host's
+//! own code holds.
 
 use chrono::{DateTime, Utc};
 
-use super::Watercooler;
 use super::compose::mention_notifications;
 use super::posts::NewPost;
 use super::traced::traced;
+use super::{Admin, Watercooler};
 use crate::error::{Error, Result};
 use crate::ids::{PersonId, PostId, TenantId};
 use crate::model::{NewNotification, Post, Visibility};
@@ -114,14 +119,17 @@ impl Watercooler {
         ));
         Ok((post, notes))
     }
+}
 
-    /// Imports one post with its notifications: [`Watercooler::prepare_import`], then
-    /// [`crate::Store::insert_post`].
-    pub async fn import(&self, tenant: &TenantId, item: ImportedPost) -> Result<Post> {
+impl Admin<'_> {
+    /// Imports one post into the admin's tenant with its notifications:
+    /// [`Watercooler::prepare_import`], then [`crate::Store::insert_post`].
+    pub async fn import(&self, item: ImportedPost) -> Result<Post> {
+        let (wc, tenant) = (self.wc, self.tenant());
         traced("import", tenant, async {
-            let (post, notes) = self.prepare_import(tenant, item).await?;
-            self.inner.store.insert_post(&post, &notes).await?;
-            self.search_after_write(false).await;
+            let (post, notes) = wc.prepare_import(tenant, item).await?;
+            wc.inner.store.insert_post(&post, &notes).await?;
+            wc.search_after_write(false).await;
             Ok(post)
         })
         .await

@@ -3,6 +3,7 @@
 //! derived state (notifications, search) in step. Each concern lives in its own file as an
 //! `impl Watercooler` block.
 
+mod admin;
 mod compose;
 mod counts;
 mod feeds;
@@ -16,6 +17,7 @@ mod social;
 mod traced;
 mod trends;
 
+pub use admin::Admin;
 pub use import::{ImportedPost, ParentRef};
 pub use posts::{NewPost, Thread};
 pub use privacy::PersonExport;

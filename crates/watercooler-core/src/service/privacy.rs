@@ -1,8 +1,9 @@
-//! GDPR (AVG): erasure and export of one person's data.
+//! GDPR (AVG): erasure and export of one person's data, for an [`Admin`] (a privacy
+//! officer's action, never a user request's).
 
 use chrono::{DateTime, Utc};
 
-use super::Watercooler;
+use super::Admin;
 use super::traced::traced;
 use crate::error::Result;
 use crate::ids::{PersonId, TenantId};
@@ -25,43 +26,38 @@ pub struct PersonExport {
     pub exported_at: DateTime<Utc>,
 }
 
-impl Watercooler {
-    /// Erases everything about a person from the store and derived state (see
-    /// [`crate::Store::erase_person`]). The host authorises this call (a privacy officer's
-    /// action); it takes no viewer. Idempotent. The directory is the host's: remove the
-    /// person there too.
-    pub async fn erase_person(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-    ) -> Result<ErasureReport> {
+impl Admin<'_> {
+    /// Erases everything about a person of the admin's tenant from the store and derived
+    /// state (see [`crate::Store::erase_person`]). Idempotent; a person the store never
+    /// heard of gives an empty report. The directory is the host's: remove the person
+    /// there too.
+    pub async fn erase_person(&self, person: &PersonId) -> Result<ErasureReport> {
+        let (wc, tenant) = (self.wc, self.tenant());
         traced("erase_person", tenant, async {
             crate::store::checks::check_person(tenant, person)?;
-            let now = self.now();
-            let report = self.inner.store.erase_person(tenant, person, now).await?;
-            self.search_after_write(true).await;
+            let now = wc.now();
+            let report = wc.inner.store.erase_person(tenant, person, now).await?;
+            wc.search_after_write(true).await;
             Ok(report)
         })
         .await
     }
 
-    /// Exports everything about a person as one document. The host authorises this call.
-    /// Idempotent and read-only.
-    pub async fn export_person(
-        &self,
-        tenant: &TenantId,
-        person: &PersonId,
-    ) -> Result<PersonExport> {
+    /// Exports everything about a person of the admin's tenant as one document: the
+    /// directory's record (if it still has one) and what the store holds. Idempotent and
+    /// read-only.
+    pub async fn export_person(&self, person: &PersonId) -> Result<PersonExport> {
+        let (wc, tenant) = (self.wc, self.tenant());
         traced("export_person", tenant, async {
             crate::store::checks::check_person(tenant, person)?;
-            let profile = self.inner.directory.person(tenant, person).await?;
-            let data = self.inner.store.export_person(tenant, person).await?;
+            let profile = wc.inner.directory.person(tenant, person).await?;
+            let data = wc.inner.store.export_person(tenant, person).await?;
             Ok(PersonExport {
                 tenant: tenant.clone(),
                 person: person.clone(),
                 profile,
                 data,
-                exported_at: self.now(),
+                exported_at: wc.now(),
             })
         })
         .await

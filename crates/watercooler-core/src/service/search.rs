@@ -10,8 +10,8 @@ use std::collections::HashMap;
 
 use watercooler_text::{HighlightTag, handle_key, try_hashtag_key};
 
-use super::Watercooler;
 use super::traced::traced;
+use super::{Admin, Watercooler};
 use crate::access::{Access, Viewer};
 use crate::error::{Error, Result};
 use crate::ids::{PersonId, PostId, Seq};
@@ -162,27 +162,6 @@ impl Watercooler {
         .await
     }
 
-    /// Brings the search index up to date with everything the store has logged, searchable
-    /// before this returns; the last change-log entry searches now see, or `None` when no
-    /// index is configured.
-    ///
-    /// The service's own writes keep the index in step by themselves. Writes made straight
-    /// to the store reach it only at its next poll of the change log (every 250 ms by
-    /// default): call this after a bulk load through [`crate::Store::insert_posts`] or
-    /// [`crate::Store::insert_posts_with_notifications`] (for example after
-    /// [`Watercooler::prepare_import`]), or after any post write that bypassed the service.
-    /// One call catches up any backlog with one commit (and one per 20,000 documents), so
-    /// call it once after the load rather than per batch.
-    ///
-    /// Errors: [`Error::Backend`] when the index or the store fails (retryable when it may
-    /// pass).
-    pub async fn refresh_search(&self) -> Result<Option<Seq>> {
-        match &self.inner.search {
-            Some(index) => index.refresh().await.map(Some),
-            None => Ok(None),
-        }
-    }
-
     /// The search index, or [`Error::Backend`] when none is configured.
     fn search_index(&self) -> Result<&dyn SearchIndex> {
         self.inner.search.as_deref().ok_or_else(|| {
@@ -228,6 +207,30 @@ impl Watercooler {
         }
         if let Err(e) = index.refresh().await {
             tracing::warn!(error = %e, "search index could not catch up after a write");
+        }
+    }
+}
+
+impl Admin<'_> {
+    /// Brings the search index up to date with everything the store has logged, searchable
+    /// before this returns; the last change-log entry searches now see, or `None` when no
+    /// index is configured. The index serves every tenant, so this catches up all of them.
+    ///
+    /// The service's own writes keep the index in step by themselves. Writes made straight
+    /// to the store reach it only at its next poll of the change log (every 250 ms by
+    /// default): call this after a bulk load through [`crate::Store::insert_posts`] or
+    /// [`crate::Store::insert_posts_with_notifications`] (for example after
+    /// [`Watercooler::prepare_import`]), or after any post write that bypassed the service.
+    /// One call catches up any backlog with one commit (and one per 20,000 documents), so
+    /// call it once after the load rather than per batch. (A loader with no admin at hand
+    /// may call [`SearchIndex::refresh`] on the index it configured.)
+    ///
+    /// Errors: [`Error::Backend`] when the index or the store fails (retryable when it may
+    /// pass).
+    pub async fn refresh_search(&self) -> Result<Option<Seq>> {
+        match &self.wc.inner.search {
+            Some(index) => index.refresh().await.map(Some),
+            None => Ok(None),
         }
     }
 }

@@ -119,7 +119,7 @@ pub trait Store: Send + Sync + 'static {
     ///
     /// Search: a write to the store does not wake the search index, which finds the posts
     /// at its next poll of the change log. To have them searchable at once, call
-    /// [`crate::Watercooler::refresh_search`] (or [`crate::search::SearchIndex::refresh`])
+    /// [`crate::Admin::refresh_search`] (or [`crate::search::SearchIndex::refresh`])
     /// after the load.
     async fn insert_posts(&self, posts: &[Post]) -> Result<Seq> {
         defaults::check_batch(self, posts.iter().map(|p| (p, &[][..]))).await?;
@@ -145,7 +145,7 @@ pub trait Store: Send + Sync + 'static {
     /// database should too.
     ///
     /// Search: as with [`Store::insert_posts`], the search index finds the posts at its
-    /// next poll; call [`crate::Watercooler::refresh_search`] after the load to have them
+    /// next poll; call [`crate::Admin::refresh_search`] after the load to have them
     /// searchable at once.
     async fn insert_posts_with_notifications(
         &self,

@@ -46,8 +46,9 @@ pub async fn change_log_is_ordered_and_complete(store: Arc<dyn Store>) {
     let r2 = fx.reply("bob", &p1.id, "bob's second reply").await;
     fx.tick();
     let report = ok(
-        fx.wc
-            .erase_person(&fx.tenant, &watercooler_core::PersonId::new("bob"))
+        fx.admin()
+            .await
+            .erase_person(&watercooler_core::PersonId::new("bob"))
             .await,
         "erase bob",
     );

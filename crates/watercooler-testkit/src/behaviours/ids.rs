@@ -139,7 +139,7 @@ pub async fn bad_ids_are_refused_everywhere(store: Arc<dyn Store>) {
             &what("group_feed"),
         );
         invalid(
-            fx.wc.erase_person(&fx.tenant, &bad_person).await,
+            fx.admin().await.erase_person(&bad_person).await,
             Some("person id"),
             &what("erase_person"),
         );

@@ -96,17 +96,15 @@ pub async fn reply_notifications_need_the_reply_visible(store: Arc<dyn Store>) {
     // Dave was never in hr; an import makes him the author of a reply there.
     fx.tick();
     let imported = ok(
-        fx.wc
-            .import(
-                &fx.tenant,
-                ImportedPost {
-                    id: PostId::from_parts(fx.now(), 0xdae),
-                    author: PersonId::new("dave"),
-                    created_at: fx.now(),
-                    post: NewPost::new("Imported answer"),
-                    parent: Some(ParentRef::of(&post)),
-                },
-            )
+        fx.admin()
+            .await
+            .import(ImportedPost {
+                id: PostId::from_parts(fx.now(), 0xdae),
+                author: PersonId::new("dave"),
+                created_at: fx.now(),
+                post: NewPost::new("Imported answer"),
+                parent: Some(ParentRef::of(&post)),
+            })
             .await,
         "import a reply by dave into the hr thread",
     );

@@ -110,7 +110,10 @@ pub async fn erase_person_removes_everything(store: Arc<dyn Store>) {
 
     let before = last_seq(s).await;
     fx.tick();
-    let report = ok(fx.wc.erase_person(&t, &pid("bob")).await, "erase bob");
+    let report = ok(
+        fx.admin().await.erase_person(&pid("bob")).await,
+        "erase bob",
+    );
 
     // The report.
     assert_eq!(
@@ -298,7 +301,10 @@ pub async fn erase_person_is_idempotent(store: Arc<dyn Store>) {
             .await,
         "follow",
     );
-    let first = ok(fx.wc.erase_person(&t, &pid("bob")).await, "first erasure");
+    let first = ok(
+        fx.admin().await.erase_person(&pid("bob")).await,
+        "first erasure",
+    );
     assert!(
         !first.is_empty(),
         "the first erasure removed something: {first:?}"
@@ -306,7 +312,10 @@ pub async fn erase_person_is_idempotent(store: Arc<dyn Store>) {
     let snap = Snapshot::take(&fx, &t).await;
     let seq = last_seq(s).await;
     fx.tick();
-    let again = ok(fx.wc.erase_person(&t, &pid("bob")).await, "second erasure");
+    let again = ok(
+        fx.admin().await.erase_person(&pid("bob")).await,
+        "second erasure",
+    );
     assert!(again.is_empty(), "erasing again removed more: {again:?}");
     assert_eq!(
         again.last_seq, None,
@@ -321,7 +330,7 @@ pub async fn erase_person_is_idempotent(store: Arc<dyn Store>) {
         "store.erase_person again: {direct:?}"
     );
     let nobody = ok(
-        fx.wc.erase_person(&t, &pid("nobody-ever")).await,
+        fx.admin().await.erase_person(&pid("nobody-ever")).await,
         "erase an unknown person",
     );
     assert!(
@@ -395,7 +404,10 @@ pub async fn export_is_a_complete_json_document(store: Arc<dyn Store>) {
 
     let snap = Snapshot::take(&fx, &t).await;
     let seq = last_seq(s).await;
-    let export = ok(fx.wc.export_person(&t, &pid("alice")).await, "export alice");
+    let export = ok(
+        fx.admin().await.export_person(&pid("alice")).await,
+        "export alice",
+    );
     assert_eq!((&export.tenant, &export.person), (&t, &pid("alice")));
     assert_eq!(
         export.exported_at,
@@ -497,7 +509,10 @@ pub async fn export_is_a_complete_json_document(store: Arc<dyn Store>) {
         fx.dir.remove_person(&t, &pid("dave")),
         "directory: remove dave"
     ));
-    let gone = ok(fx.wc.export_person(&t, &pid("dave")).await, "export dave");
+    let gone = ok(
+        fx.admin().await.export_person(&pid("dave")).await,
+        "export dave",
+    );
     assert_eq!(gone.profile, None, "dave is no longer in the directory");
     assert_eq!(
         gone.data.posts,
@@ -505,7 +520,7 @@ pub async fn export_is_a_complete_json_document(store: Arc<dyn Store>) {
         "dave's posts are still exported"
     );
     let nobody = ok(
-        fx.wc.export_person(&t, &pid("nobody-ever")).await,
+        fx.admin().await.export_person(&pid("nobody-ever")).await,
         "export an unknown person",
     );
     assert_eq!(

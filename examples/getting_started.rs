@@ -98,6 +98,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
             println!("    because {reason}");
         }
     }
+    // Every list pages the same way: hand the page's cursor back for the next one.
+    if let Some(next) = feed.next {
+        let more = wc.home_feed(&emma, &PageRequest::after(next, 20)).await?;
+        println!("{} more in the feed", more.items.len());
+    }
 
     // A publish retried with the same request key returns the first post.
     let key = RequestKey::new("5b0c2f9e-1d7a-4c52-9a61-3f8e2c7b4d10")?;

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use watercooler::watercooler_text::handle_key;
 use watercooler::{
     Cursor, Error, ErrorKind, GroupId, Language, NewPost, PageRequest, Person, PersonId, PostView,
-    RequestKey, TrendOptions, Viewer, Watercooler,
+    RequestKey, Viewer, Watercooler,
 };
 use watercooler_axum::http::request::Parts;
 use watercooler_axum::{AuthError, Authenticate, async_trait};
@@ -344,7 +344,7 @@ impl App {
         let trends = self
             .0
             .wc
-            .trending_hashtags(&me.viewer, &TrendOptions::default())
+            .trending_hashtags(&me.viewer)
             .await
             .unwrap_or_default();
         if trends.is_empty() {
@@ -482,8 +482,11 @@ macro_rules! me_or_sign_in {
 
 async fn home(State(app): State<App>, headers: HeaderMap, Query(q): Query<PageParams>) -> Response {
     let me = me_or_sign_in!(app, headers);
-    let cursor = q.cursor.clone().map(Cursor::new);
-    let feed = match app.0.wc.home_feed(&me.viewer, cursor.as_ref(), 20).await {
+    let page = PageRequest {
+        cursor: q.cursor.clone().map(Cursor::new),
+        limit: 20,
+    };
+    let feed = match app.0.wc.home_feed(&me.viewer, &page).await {
         Ok(f) => f,
         Err(e) => return app.fail(&me, &e).await,
     };

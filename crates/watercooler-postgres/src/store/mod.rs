@@ -219,10 +219,6 @@ impl Store for PgStore {
         self.suggest(access, key_prefix, limit).await
     }
 
-    async fn posts_for_indexing(&self, tenant: &TenantId, ids: &[PostId]) -> Result<Vec<Post>> {
-        self.raw_posts(tenant, ids).await
-    }
-
     async fn scan_posts(
         &self,
         after: Option<(TenantId, PostId)>,

@@ -173,28 +173,6 @@ impl PgStore {
         Ok(ids.iter().filter_map(|id| by_id.get(id).cloned()).collect())
     }
 
-    pub(crate) async fn raw_posts(&self, tenant: &TenantId, ids: &[PostId]) -> Result<Vec<Post>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut s = self.reader(tenant).await?;
-        let found = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {POST_COLUMNS} FROM posts p WHERE p.tenant = $1 AND p.id = ANY($2)"
-        )))
-        .bind(tenant.as_str())
-        .bind(uuids(ids))
-        .fetch_all(s.conn())
-        .await
-        .map_err(db)?;
-        s.done().await?;
-        let mut by_id: HashMap<PostId, Post> = HashMap::with_capacity(found.len());
-        for row in &found {
-            let p = codec::post(row)?;
-            by_id.insert(p.id, p);
-        }
-        Ok(ids.iter().filter_map(|id| by_id.get(id).cloned()).collect())
-    }
-
     /// Every post of every tenant after `after` in (tenant, id) order.
     pub(crate) async fn scan(
         &self,

@@ -399,10 +399,6 @@ impl Store for SqliteStore {
         self.suggest_tags_impl(access, key_prefix, limit).await
     }
 
-    async fn posts_for_indexing(&self, tenant: &TenantId, ids: &[PostId]) -> Result<Vec<Post>> {
-        self.posts_for_indexing_impl(tenant, ids).await
-    }
-
     async fn scan_posts(
         &self,
         after: Option<(TenantId, PostId)>,

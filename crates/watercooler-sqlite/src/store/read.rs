@@ -221,35 +221,6 @@ impl SqliteStore {
             .collect()
     }
 
-    pub(super) async fn posts_for_indexing_impl(
-        &self,
-        tenant: &TenantId,
-        ids: &[PostId],
-    ) -> Result<Vec<Post>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut conn = self.read().await?;
-        let rows = sqlx::query(concat!(
-            "SELECT ",
-            post_cols!(),
-            " FROM ",
-            post_from!(),
-            " WHERE p.tenant = ?1 ",
-            "AND p.id IN (SELECT unhex(value) FROM json_each(?2))"
-        ))
-        .bind(tenant.as_str())
-        .bind(ids_json(ids.iter().copied()))
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(map)?;
-        let posts = rows
-            .iter()
-            .map(|r| post_from_row(r, 0))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(in_order(ids, posts, |p| p.id))
-    }
-
     pub(super) async fn scan_posts_impl(
         &self,
         after: Option<(TenantId, PostId)>,
